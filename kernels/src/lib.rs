@@ -1,0 +1,29 @@
+//! Pure compute kernels for causing-diff.
+//!
+//! Functions over `&[T]` / `&mut [T]` plus a [`Layout`]: no
+//! tensors, no graphs, no autodiff. Each kernel can be checked against a
+//! five-line naive loop, and is (see each module's tests and `tests/`).
+//!
+//! - [`layout`]: the one owner of stride arithmetic;
+//! - [`walk`]: the strided walker every elementwise kernel and reduction uses;
+//! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
+//! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
+//! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
+#![deny(missing_docs)]
+
+pub mod dims;
+pub mod element;
+pub mod elementwise;
+pub mod layout;
+pub mod matmul;
+mod pairwise;
+pub mod reduce;
+pub mod walk;
+
+pub use dims::{Dims, SmallVec, Strides};
+pub use element::{Element, Float, Num};
+pub use elementwise::{map1, map2, map3, zip_assign};
+pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
+pub use matmul::{gemm, matmul, GemmFn, MatElem};
+pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes};
+pub use walk::{for_each_run, Walk};

@@ -1,0 +1,416 @@
+//! Reductions over any set of axes: pairwise `sum`, `prod`, `max`/`min` with
+//! the first arg-position, and a generic fold.
+//!
+//! `axes[a] == true` reduces axis `a`. The output is contiguous in C order over
+//! the kept axes (equivalently the keepdims shape). Two loop orders, chosen by
+//! which side is innermost in memory:
+//! - *inner*: for each output, walk its reduced elements (runs along the
+//!   reduced axes);
+//! - *outer*: for a chunk of up to 64 consecutive outputs, walk the
+//!   reduced elements once, updating every lane from one row.
+//!
+//! Folds (`prod`, `max`, `min`, [`fold_axes`]) apply the same sequence of
+//! operations to each output in either order. Sums add runs pairwise
+//! (NumPy's scheme) in the inner order and blocks of rows in the outer one,
+//! and combine runs or blocks with a binary cascade, so the error grows like
+//! `log n`, never `n`. Every result depends only on the input values and
+//! layout.
+
+use crate::dims::{Dims, Strides};
+use crate::element::{Element, Num};
+use crate::layout::{check_fits, contiguous_strides, Layout};
+use crate::pairwise::{pairwise, Cascade};
+use crate::walk::Walk;
+
+/// Outputs handled together by the outer loop order.
+const LANES: usize = 64;
+/// Rows the outer loop order adds sequentially before cascading.
+const LEAF_ROWS: usize = 16;
+
+/// Sums over the axes flagged in `axes` into `out` (length = product of the
+/// kept dims). Floats are summed pairwise; integers wrap on overflow.
+///
+/// # Panics
+/// If `axes.len() != layout.ndim()`, `out` has the wrong length, or `layout`
+/// reaches outside `src`.
+///
+/// ```
+/// use causing_diff_kernels::{sum_axes, Layout};
+/// let x = [1, 2, 3, 4, 5, 6];
+/// let mut out = [0; 3];
+/// sum_axes(&x, &Layout::contiguous(&[2, 3]), &[true, false], &mut out);
+/// assert_eq!(out, [5, 7, 9]);
+/// ```
+pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
+    let sp = Split::new(layout, axes, out.len(), src.len(), "sum_axes");
+    if !axes.contains(&true) {
+        crate::elementwise::map1(src, layout, out, |x| x);
+        return;
+    }
+    if sp.red_size() == 0 {
+        out.fill(T::ZERO);
+        return;
+    }
+    let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
+    let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
+    if sp.outer_order(&kw, &rw) {
+        sum_outer(src, sp.offset, &kw, &rw, out);
+    } else {
+        sum_inner(src, sp.offset, &kw, &rw, out);
+    }
+}
+
+/// Outer loop order: each lane adds [`LEAF_ROWS`] rows sequentially, and the
+/// row blocks are combined by a cascade.
+fn sum_outer<T: Num>(src: &[T], offset: usize, kw: &Walk<1>, rw: &Walk<1>, out: &mut [T]) {
+    let mut cascade = Cascade::new();
+    let mut j = 0;
+    kw.run([offset], |[ko], klen, [ks]| {
+        for t0 in (0..klen).step_by(LANES) {
+            let l = LANES.min(klen - t0);
+            let mut acc = [T::ZERO; LANES];
+            let acc = &mut acc[..l];
+            let mut rows = 0;
+            rw.run([at(ko, t0, ks)], |[ro], rlen, [rs]| {
+                for i in 0..rlen {
+                    let row = at(ro, i, rs);
+                    if ks == 1 {
+                        for (s, &x) in acc.iter_mut().zip(&src[row..row + l]) {
+                            *s = s.wrapping_add(x);
+                        }
+                    } else {
+                        for (t, s) in acc.iter_mut().enumerate() {
+                            *s = s.wrapping_add(src[at(row, t, ks)]);
+                        }
+                    }
+                    rows += 1;
+                    if rows == LEAF_ROWS {
+                        cascade.push(acc);
+                        acc.fill(T::ZERO);
+                        rows = 0;
+                    }
+                }
+            });
+            if rows > 0 {
+                cascade.push(acc);
+            }
+            cascade.finish(&mut out[j..j + l]);
+            j += l;
+        }
+    });
+}
+
+/// Inner loop order: each run is summed pairwise, and the runs of one output
+/// (if more than one) are combined by a cascade.
+fn sum_inner<T: Num>(src: &[T], offset: usize, kw: &Walk<1>, rw: &Walk<1>, out: &mut [T]) {
+    let mut cascade = Cascade::new();
+    let single = rw.runs() == 1;
+    let mut j = 0;
+    kw.run([offset], |[ko], klen, [ks]| {
+        for t in 0..klen {
+            let base = at(ko, t, ks);
+            if single {
+                let (len, [rs]) = (rw.inner_len(), rw.inner_strides());
+                out[j] = T::ZERO.wrapping_add(pairwise(src, base, len, rs));
+            } else {
+                rw.run([base], |[ro], rlen, [rs]| {
+                    cascade.push(&[pairwise(src, ro, rlen, rs)])
+                });
+                cascade.finish(&mut out[j..j + 1]);
+            }
+            j += 1;
+        }
+    });
+}
+
+/// Multiplies over the axes flagged in `axes` (integers wrap on overflow).
+///
+/// # Panics
+/// As [`sum_axes`].
+pub fn prod_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
+    fold_axes(
+        src,
+        layout,
+        axes,
+        T::ONE,
+        |p, x| p.wrapping_mul(x),
+        |p| p,
+        out,
+    );
+}
+
+/// Maximum over the axes flagged in `axes`. When `arg` is given, `arg[j]`
+/// receives the row-major flat index into the whole input (a logical index
+/// over `layout.dims()`, not a memory offset) of the first maximum. NaN
+/// propagates and the first NaN wins, as in NumPy.
+///
+/// # Panics
+/// As [`sum_axes`], and also if `arg` has the wrong length or a reduced axis
+/// has size 0 while `out` is non-empty.
+pub fn max_axes<T: Element>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+    arg: Option<&mut [usize]>,
+) {
+    extreme::<T, true>(src, layout, axes, out, arg, "max_axes");
+}
+
+/// Minimum over the axes flagged in `axes`; otherwise as [`max_axes`].
+///
+/// # Panics
+/// As [`max_axes`].
+pub fn min_axes<T: Element>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+    arg: Option<&mut [usize]>,
+) {
+    extreme::<T, false>(src, layout, axes, out, arg, "min_axes");
+}
+
+/// Generic reduction: for each output position, `acc = fold(acc, x)` from
+/// `init` over its reduced elements in C order, then `out[j] = finish(acc)`.
+///
+/// # Panics
+/// As [`sum_axes`].
+///
+/// ```
+/// use causing_diff_kernels::{fold_axes, Layout};
+/// let x = [false, true, false, false];
+/// let mut any = [true; 2];
+/// fold_axes(&x, &Layout::contiguous(&[2, 2]), &[false, true], false, |a, x| a | x, |a| a, &mut any);
+/// assert_eq!(any, [true, false]);
+/// ```
+pub fn fold_axes<T: Element, A: Copy, U: Element>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    init: A,
+    fold: impl Fn(A, T) -> A,
+    finish: impl Fn(A) -> U,
+    out: &mut [U],
+) {
+    let sp = Split::new(layout, axes, out.len(), src.len(), "fold_axes");
+    fold_core(src, &sp, init, fold, |j, acc| out[j] = finish(acc));
+}
+
+fn extreme<T: Element, const MAX: bool>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+    mut arg: Option<&mut [usize]>,
+    what: &str,
+) {
+    let sp = Split::new(layout, axes, out.len(), src.len(), what);
+    if let Some(arg) = &arg {
+        assert_eq!(
+            arg.len(),
+            out.len(),
+            "{what}: arg has {} elements, out has {}",
+            arg.len(),
+            out.len()
+        );
+    }
+    if out.is_empty() {
+        return;
+    }
+    assert!(
+        sp.red_size() > 0,
+        "{what}: cannot reduce over a zero-size axis (no identity)"
+    );
+    // Generic NaN test: only NaN is unordered with itself.
+    let is_nan = |x: T| x.partial_cmp(&x).is_none();
+    let better = |x: T, best: T| {
+        if is_nan(best) {
+            false
+        } else if is_nan(x) {
+            true
+        } else if MAX {
+            x > best
+        } else {
+            x < best
+        }
+    };
+    // (best value, its position among the reduced elements, elements seen)
+    let init = (T::default(), 0usize, 0usize);
+    let fold = |(best, pos, n): (T, usize, usize), x: T| {
+        if n == 0 || better(x, best) {
+            (x, n, n + 1)
+        } else {
+            (best, pos, n + 1)
+        }
+    };
+    fold_core(src, &sp, init, fold, |j, (best, pos, _)| {
+        out[j] = best;
+        if let Some(arg) = arg.as_deref_mut() {
+            arg[j] = sp.flat_index(j, pos);
+        }
+    });
+}
+
+/// Runs `fold` over the reduced elements of every output position `j` in C
+/// order and hands the accumulator to `emit(j, acc)`, in either loop order.
+fn fold_core<T: Element, A: Copy>(
+    src: &[T],
+    sp: &Split,
+    init: A,
+    fold: impl Fn(A, T) -> A,
+    mut emit: impl FnMut(usize, A),
+) {
+    let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
+    let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
+    let mut j = 0;
+    if sp.outer_order(&kw, &rw) {
+        kw.run([sp.offset], |[ko], klen, [ks]| {
+            for t0 in (0..klen).step_by(LANES) {
+                let l = LANES.min(klen - t0);
+                let mut acc = [init; LANES];
+                let acc = &mut acc[..l];
+                rw.run([at(ko, t0, ks)], |[ro], rlen, [rs]| {
+                    for i in 0..rlen {
+                        let row = at(ro, i, rs);
+                        if ks == 1 {
+                            for (a, &x) in acc.iter_mut().zip(&src[row..row + l]) {
+                                *a = fold(*a, x);
+                            }
+                        } else {
+                            for (t, a) in acc.iter_mut().enumerate() {
+                                *a = fold(*a, src[at(row, t, ks)]);
+                            }
+                        }
+                    }
+                });
+                for &a in acc.iter() {
+                    emit(j, a);
+                    j += 1;
+                }
+            }
+        });
+    } else {
+        kw.run([sp.offset], |[ko], klen, [ks]| {
+            for t in 0..klen {
+                let mut acc = init;
+                rw.run([at(ko, t, ks)], |[ro], rlen, [rs]| {
+                    if rs == 1 {
+                        for &x in &src[ro..ro + rlen] {
+                            acc = fold(acc, x);
+                        }
+                    } else {
+                        for i in 0..rlen {
+                            acc = fold(acc, src[at(ro, i, rs)]);
+                        }
+                    }
+                });
+                emit(j, acc);
+                j += 1;
+            }
+        });
+    }
+}
+
+/// A layout split into its kept and reduced axes.
+struct Split {
+    offset: usize,
+    kept_dims: Dims,
+    kept_strides: Strides,
+    red_dims: Dims,
+    red_strides: Strides,
+    /// Logical C-order strides of the full shape, split the same way (for
+    /// turning (output, reduced position) into a flat index).
+    kept_logical: Strides,
+    red_logical: Strides,
+}
+
+impl Split {
+    #[track_caller]
+    fn new(layout: &Layout, axes: &[bool], out_len: usize, src_len: usize, what: &str) -> Split {
+        assert_eq!(
+            axes.len(),
+            layout.ndim(),
+            "{what}: {} axis flags for a {}-d layout",
+            axes.len(),
+            layout.ndim()
+        );
+        check_fits(layout, src_len, what);
+        let logical = contiguous_strides(layout.dims());
+        let mut sp = Split {
+            offset: layout.offset(),
+            kept_dims: Dims::new(),
+            kept_strides: Strides::new(),
+            red_dims: Dims::new(),
+            red_strides: Strides::new(),
+            kept_logical: Strides::new(),
+            red_logical: Strides::new(),
+        };
+        for (a, &reduce) in axes.iter().enumerate() {
+            let (d, s, c) = if reduce {
+                (&mut sp.red_dims, &mut sp.red_strides, &mut sp.red_logical)
+            } else {
+                (
+                    &mut sp.kept_dims,
+                    &mut sp.kept_strides,
+                    &mut sp.kept_logical,
+                )
+            };
+            d.push(layout.dims()[a]);
+            s.push(layout.strides()[a]);
+            c.push(logical[a]);
+        }
+        let kept: usize = sp.kept_dims.iter().product();
+        assert_eq!(
+            out_len, kept,
+            "{what}: output has {out_len} elements but the kept axes have {kept}"
+        );
+        sp
+    }
+
+    fn red_size(&self) -> usize {
+        self.red_dims.iter().product()
+    }
+
+    /// Whether the outer loop order (lanes over outputs) suits the memory
+    /// layout: the kept side has a run, and it is tighter than the reduced one.
+    fn outer_order(&self, kw: &Walk<1>, rw: &Walk<1>) -> bool {
+        kw.inner_len() > 1
+            && rw.inner_len() > 1
+            && kw.inner_strides()[0].unsigned_abs() < rw.inner_strides()[0].unsigned_abs()
+    }
+
+    /// Row-major flat index of the `pos`-th reduced element of output `j`.
+    fn flat_index(&self, j: usize, pos: usize) -> usize {
+        unravel_dot(j, &self.kept_dims, &self.kept_logical)
+            + unravel_dot(pos, &self.red_dims, &self.red_logical)
+    }
+}
+
+/// `Σ idx_a · weights_a` for the C-order multi-index of `flat` in `dims`.
+fn unravel_dot(mut flat: usize, dims: &[usize], weights: &[isize]) -> usize {
+    let mut acc = 0;
+    for (&d, &w) in dims.iter().zip(weights).rev() {
+        acc += (flat % d) * w as usize;
+        flat /= d;
+    }
+    acc
+}
+
+/// Offset of element `i` of a run starting at `base` with stride `stride`.
+#[inline(always)]
+fn at(base: usize, i: usize, stride: isize) -> usize {
+    (base as isize + i as isize * stride) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unravel_dot_weights_each_index() {
+        // dims (2, 3), weights (100, 1): flat 4 is (1, 1).
+        assert_eq!(unravel_dot(4, &[2, 3], &[100, 1]), 101);
+        assert_eq!(unravel_dot(0, &[], &[]), 0);
+    }
+}

@@ -1,0 +1,359 @@
+//! Reductions over every subset of axes of every zoo layout, against a naive
+//! reference that walks the multi-indices itself.
+
+mod common;
+
+use causing_diff_kernels::{fold_axes, max_axes, min_axes, prod_axes, sum_axes, Element, Layout};
+use common::*;
+use proptest::prelude::*;
+
+/// For each output position (kept axes, C order): the reduced elements in C
+/// order, each with its row-major flat index into the whole input.
+fn groups<T: Copy>(x: &[T], l: &Layout, axes: &[bool]) -> Vec<Vec<(T, usize)>> {
+    let kept: Vec<usize> = (0..l.ndim()).filter(|&a| !axes[a]).collect();
+    let red: Vec<usize> = (0..l.ndim()).filter(|&a| axes[a]).collect();
+    let kd: Vec<usize> = kept.iter().map(|&a| l.dims()[a]).collect();
+    let rd: Vec<usize> = red.iter().map(|&a| l.dims()[a]).collect();
+    indices(&kd)
+        .iter()
+        .map(|ki| {
+            indices(&rd)
+                .iter()
+                .map(|ri| {
+                    let mut idx = vec![0; l.ndim()];
+                    kept.iter().zip(ki).for_each(|(&a, &i)| idx[a] = i);
+                    red.iter().zip(ri).for_each(|(&a, &i)| idx[a] = i);
+                    (x[off(l, &idx)], flat(l.dims(), &idx))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every subset of the axes of an `nd`-d layout.
+fn subsets(nd: usize) -> Vec<Vec<bool>> {
+    (0..1u32 << nd)
+        .map(|m| (0..nd).map(|a| m >> a & 1 == 1).collect())
+        .collect()
+}
+
+fn kept_size(l: &Layout, axes: &[bool]) -> usize {
+    l.dims()
+        .iter()
+        .zip(axes)
+        .filter(|(_, &r)| !r)
+        .map(|(&d, _)| d)
+        .product()
+}
+
+/// NumPy's max/min with the first position: NaN wins, first among ties.
+fn naive_extreme(g: &[(f64, usize)], max: bool) -> (f64, usize) {
+    let mut best = g[0];
+    for &(v, i) in &g[1..] {
+        let better = !best.0.is_nan() && (v.is_nan() || if max { v > best.0 } else { v < best.0 });
+        if better {
+            best = (v, i);
+        }
+    }
+    best
+}
+
+fn check_all<T: Element + causing_diff_kernels::Num>(l: &Layout, axes: &[bool], x: &[T]) {
+    let n = kept_size(l, axes);
+    let g = groups(x, l, axes);
+    let nan = T::from_f64(f64::NAN);
+
+    let mut out = vec![nan; n];
+    sum_axes(x, l, axes, &mut out);
+    let want: Vec<T> = g
+        .iter()
+        .map(|g| T::from_i64(g.iter().map(|(v, _)| v.to_i64()).sum()))
+        .collect();
+    assert_eq!(out, want, "sum {l:?} {axes:?}");
+
+    let mut out = vec![nan; n];
+    prod_axes(x, l, axes, &mut out);
+    let want: Vec<T> = g
+        .iter()
+        .map(|g| T::from_i64(g.iter().fold(1i64, |p, (v, _)| p.wrapping_mul(v.to_i64()))))
+        .collect();
+    assert_eq!(out, want, "prod {l:?} {axes:?}");
+
+    let mut out = vec![0i64; n];
+    let step = |(c, h): (i64, i64), v: i64| (c + 1, h.wrapping_mul(31).wrapping_add(v));
+    let done = |(c, h): (i64, i64)| h.wrapping_add(c * 1_000_003);
+    fold_axes(
+        x,
+        l,
+        axes,
+        (0, 0),
+        |acc, v| step(acc, v.to_i64()),
+        done,
+        &mut out,
+    );
+    let want: Vec<i64> = g
+        .iter()
+        .map(|g| done(g.iter().fold((0, 0), |acc, (v, _)| step(acc, v.to_i64()))))
+        .collect();
+    assert_eq!(out, want, "fold (order-sensitive) {l:?} {axes:?}");
+
+    if g.iter().all(|g| !g.is_empty()) {
+        for max in [true, false] {
+            let mut out = vec![nan; n];
+            let mut arg = vec![usize::MAX; n];
+            if max {
+                max_axes(x, l, axes, &mut out, Some(&mut arg));
+            } else {
+                min_axes(x, l, axes, &mut out, Some(&mut arg));
+            }
+            let want: Vec<(f64, usize)> = g
+                .iter()
+                .map(|g| g.iter().map(|&(v, i)| (v.to_f64(), i)).collect::<Vec<_>>())
+                .map(|g| naive_extreme(&g, max))
+                .collect();
+            let got: Vec<(f64, usize)> = out.iter().map(|v| v.to_f64()).zip(arg).collect();
+            // Compare NaN-aware: NaN == NaN here.
+            let same = got
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.1 == b.1 && (a.0 == b.0 || (a.0.is_nan() && b.0.is_nan())));
+            assert!(
+                same && got.len() == want.len(),
+                "{} {l:?} {axes:?}: got {got:?} want {want:?}",
+                if max { "max" } else { "min" }
+            );
+            // Without `arg` the values are the same.
+            let mut out2 = vec![nan; n];
+            if max {
+                max_axes(x, l, axes, &mut out2, None);
+            } else {
+                min_axes(x, l, axes, &mut out2, None);
+            }
+            assert!(out2
+                .iter()
+                .zip(&out)
+                .all(|(a, b)| a == b || (a.to_f64().is_nan() && b.to_f64().is_nan())));
+        }
+    }
+}
+
+/// Small integer data (products stay exact) with many ties.
+fn small<T: Element>(len: usize) -> Vec<T> {
+    (0..len)
+        .map(|i| T::from_i64([1, -1, 2, 0, 1, 3, -2, 1, 1][i * 5 % 9]))
+        .collect()
+}
+
+#[test]
+fn every_subset_of_axes_on_every_layout() {
+    for dims in shapes() {
+        for (_, l) in zoo(&dims) {
+            for axes in subsets(dims.len()) {
+                check_all::<f64>(&l, &axes, &small(len_for(&l)));
+                check_all::<f32>(&l, &axes, &small(len_for(&l)));
+                check_all::<i64>(&l, &axes, &small(len_for(&l)));
+                check_all::<i32>(&l, &axes, &data(len_for(&l)));
+            }
+        }
+    }
+}
+
+#[test]
+fn longer_axes_exercise_lanes_and_leaves() {
+    // Runs longer than the pairwise leaf (128) and kept runs longer than one
+    // chunk of lanes (64), in both loop orders.
+    for dims in [
+        vec![300, 3],
+        vec![3, 300],
+        vec![70, 40],
+        vec![2, 150, 2],
+        vec![17, 5],
+        vec![3, 17, 2],
+    ] {
+        for (_, l) in zoo(&dims) {
+            let x: Vec<f64> = data(len_for(&l));
+            for axes in subsets(dims.len()) {
+                let g = groups(&x, &l, &axes);
+                let mut out = vec![f64::NAN; g.len()];
+                sum_axes(&x, &l, &axes, &mut out);
+                let want: Vec<f64> = g.iter().map(|g| g.iter().map(|(v, _)| v).sum()).collect();
+                assert_eq!(out, want, "{l:?} {axes:?}");
+                let mut arg = vec![0; g.len()];
+                max_axes(&x, &l, &axes, &mut out, Some(&mut arg));
+                let want: Vec<usize> = g.iter().map(|g| naive_extreme(g, true).1).collect();
+                assert_eq!(arg, want);
+            }
+        }
+    }
+}
+
+#[test]
+fn nan_propagates_and_the_first_nan_wins() {
+    let mut x = vec![1.0, 5.0, 2.0, 3.0, 5.0, 0.0];
+    x[2] = f64::NAN;
+    x[4] = f64::NAN;
+    let l = Layout::contiguous(&[2, 3]);
+    let (mut out, mut arg) = ([0.0; 1], [0; 1]);
+    max_axes(&x, &l, &[true, true], &mut out, Some(&mut arg));
+    assert!(out[0].is_nan());
+    assert_eq!(arg, [2]);
+    min_axes(
+        &x,
+        &l.permute(&[1, 0]).unwrap(),
+        &[true, true],
+        &mut out,
+        Some(&mut arg),
+    );
+    // Transposed, C order visits 1, 3, 5, 5→NaN at flat 3 of the (3, 2) view.
+    assert_eq!(arg, [3]);
+    let (mut out, mut arg) = ([0.0; 3], [9; 3]);
+    max_axes(&x, &l, &[true, false], &mut out, Some(&mut arg));
+    assert_eq!(&arg, &[3, 4, 2]);
+    assert_eq!(out[0], 3.0);
+    assert!(out[1].is_nan() && out[2].is_nan());
+    let mut s = [0.0; 2];
+    sum_axes(&x, &l, &[false, true], &mut s);
+    assert!(s[0].is_nan() && s[1].is_nan());
+}
+
+#[test]
+fn ties_pick_the_first_index() {
+    let x = [2, 7, 7, 1, 7, 2];
+    let l = Layout::contiguous(&[2, 3]);
+    let (mut out, mut arg) = ([0; 1], [0; 1]);
+    max_axes(&x, &l, &[true, true], &mut out, Some(&mut arg));
+    assert_eq!((out, arg), ([7], [1]));
+    // The same data reversed: the first 7 in C order is now the old index 4.
+    max_axes(
+        &x,
+        &Layout::contiguous(&[6]).slice_axis(0, 5, 6, -1),
+        &[true],
+        &mut out,
+        Some(&mut arg),
+    );
+    assert_eq!(arg, [1]);
+    min_axes(
+        &[true, false, false],
+        &Layout::contiguous(&[3]),
+        &[true],
+        &mut [true],
+        Some(&mut arg),
+    );
+    assert_eq!(arg, [1]);
+}
+
+#[test]
+fn keepdims_and_size_one_axes_change_nothing() {
+    let x: Vec<f64> = data(40);
+    let l = Layout::contiguous(&[2, 3, 4]).slice_axis(2, 3, 4, -1);
+    for axes in subsets(3) {
+        let n = kept_size(&l, &axes);
+        let mut a = vec![f64::NAN; n];
+        sum_axes(&x, &l, &axes, &mut a);
+        // Insert size-1 axes, reduced or kept: same output.
+        for (pos, reduce) in [(0, true), (1, false), (3, true)] {
+            let k = l.insert_axis(pos);
+            let mut ax = axes.clone();
+            ax.insert(pos, reduce);
+            let mut b = vec![f64::NAN; n];
+            sum_axes(&x, &k, &ax, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn empty_reductions() {
+    let l = Layout::contiguous(&[3, 0]);
+    let mut s = [f64::NAN; 3];
+    sum_axes(&[0.0; 0], &l, &[false, true], &mut s);
+    assert_eq!(s, [0.0; 3]);
+    let mut p = [-1i32; 3];
+    prod_axes(&[], &l, &[false, true], &mut p);
+    assert_eq!(p, [1; 3]);
+    // Nothing kept, nothing to do.
+    max_axes(&[0.0; 0], &l, &[true, false], &mut [], None);
+}
+
+#[test]
+#[should_panic(expected = "zero-size")]
+fn max_over_an_empty_axis_panics() {
+    max_axes(
+        &[0.0; 0],
+        &Layout::contiguous(&[3, 0]),
+        &[false, true],
+        &mut [0.0; 3],
+        None,
+    );
+}
+
+#[test]
+fn integer_sums_wrap() {
+    let x = [i32::MAX, 1, i32::MAX, 1];
+    let mut out = [0; 1];
+    sum_axes(&x, &Layout::contiguous(&[4]), &[true], &mut out);
+    assert_eq!(
+        out,
+        [i32::MAX
+            .wrapping_add(1)
+            .wrapping_add(i32::MAX)
+            .wrapping_add(1)]
+    );
+    prod_axes(&x, &Layout::contiguous(&[4]), &[true], &mut out);
+    assert_eq!(out, [i32::MAX.wrapping_mul(i32::MAX)]);
+}
+
+/// 1e6 × 0.1f32 must sum to 1e5 within 1e-3 relative in every loop order,
+/// which naive sequential f32 accumulation misses by about 1%.
+#[test]
+#[cfg_attr(miri, ignore)] // 1e6 elements
+fn pairwise_sums_are_accurate() {
+    let n = 1_000_000;
+    let x = vec![0.1f32; n];
+    let naive = x.iter().fold(0.0f32, |a, &b| a + b);
+    assert!(
+        ((naive - 1e5) / 1e5).abs() > 1e-3,
+        "the test needs a case naive summation gets wrong"
+    );
+    let close = |v: f32| ((v - 1e5) / 1e5).abs() < 1e-3;
+    let mut one = [0.0f32];
+    sum_axes(&x, &Layout::contiguous(&[n]), &[true], &mut one);
+    assert!(close(one[0]), "contiguous: {}", one[0]);
+    sum_axes(&x, &Layout::new(&[n / 2], &[2], 1), &[true], &mut one);
+    assert!(((one[0] - 5e4) / 5e4).abs() < 1e-3, "strided: {}", one[0]);
+    let t = Layout::contiguous(&[n / 2, 2]).permute(&[1, 0]).unwrap();
+    sum_axes(&x, &t, &[true, true], &mut one);
+    assert!(close(one[0]), "transposed, inner order: {}", one[0]);
+    let mut two = [0.0f32; 2];
+    sum_axes(
+        &x,
+        &Layout::contiguous(&[n / 2, 2]),
+        &[true, false],
+        &mut two,
+    );
+    assert!(
+        two.iter().all(|&v| ((v - 5e4) / 5e4).abs() < 1e-3),
+        "outer order: {two:?}"
+    );
+    sum_axes(&x, &t, &[false, true], &mut two);
+    assert!(
+        two.iter().all(|&v| ((v - 5e4) / 5e4).abs() < 1e-3),
+        "outer order, transposed: {two:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    #[cfg_attr(miri, ignore)] // proptest persists failures to disk
+    fn random_layouts_and_axes(
+        (l, axes) in arb_dims(4).prop_flat_map(|d| {
+            let nd = d.len();
+            (arb_operand(d), prop::collection::vec(any::<bool>(), nd))
+        })
+    ) {
+        check_all::<f64>(&l, &axes, &small(len_for(&l)));
+        check_all::<i64>(&l, &axes, &data(len_for(&l)));
+    }
+}
