@@ -1,0 +1,222 @@
+//! The reverse sweep: seeding, the per-node backward rules, reducing a
+//! gradient to its input's shape and dtype, accumulation, and clearing the
+//! swept graph. Done once here, never in an op.
+//!
+//! DESIGN. Creation order is a topological order, so a backward pass is two
+//! linear sweeps from the root down to the lowest node it reaches — no
+//! recursion, no hash map, no sort:
+//!
+//! 1. *Reach*: mark every ancestor of the root with this sweep's number.
+//!    Check MyGrad's `InvalidBackprop` condition before anything changes: a
+//!    variable parent of a live op that no live op uses any more (an earlier
+//!    backward or `clear_graph` cleared it). Null the stale gradients of the
+//!    reached variables.
+//! 2. *Propagate*: from the root down, each reached variable with a live op
+//!    gives its parents their gradients; then the node is cleared (its op
+//!    record dropped, its user count zeroed) as MyGrad's `clear_graph` does.
+//!
+//! A node's user count (`n_ops`) is MyGrad's `_ops` set as a number. A clear
+//! zeroes it; `Graph::rewind` decrements it, saturating, for each reclaimed
+//! live user. Saturation is exact: reclaimed nodes are always the newest, so
+//! if some reclaimed user's share had been wiped by a clear, every surviving
+//! user was created before that clear too, and the true count is zero.
+
+use causing_diff_kernels::{broadcast_shapes, Dims};
+
+use crate::array::Array;
+use crate::error::{Error, Result};
+use crate::eval;
+use crate::graph::{Inner, Node};
+use crate::ops::Inputs;
+
+impl Inner {
+    /// Back-propagates from node `root`, seeded with ones or with `seed`.
+    pub(crate) fn backward(&mut self, root: usize, seed: Option<&Array>) -> Result<()> {
+        if self.nodes[root].constant {
+            let lo = self.reach(root);
+            self.clear_reached(root, lo);
+            return Ok(());
+        }
+        // Validate and build the seed before touching the graph.
+        let shape = Dims::from(self.nodes[root].value.shape());
+        let dtype = self.nodes[root].value.dtype();
+        let seed = match seed {
+            None => eval::full(&shape, 1.0, dtype, &mut self.pool, "backward")?,
+            Some(g) => {
+                let ok = broadcast_shapes(g.shape(), &shape).is_some_and(|b| b[..] == shape[..]);
+                if !ok {
+                    return Err(Error::BadBackwardGradShape {
+                        grad: g.shape().to_vec(),
+                        tensor: shape.to_vec(),
+                    });
+                }
+                eval::broadcast_cast(g, &shape, dtype, &mut self.pool)?
+            }
+        };
+        let lo = match self.reach_checked(root) {
+            Ok(lo) => lo,
+            Err(e) => {
+                self.pool.give(seed.buf);
+                return Err(e);
+            }
+        };
+        if let Some(old) = self.nodes[root].grad.replace(seed) {
+            self.pool.give(old.buf);
+        }
+        self.propagate(root, lo)
+    }
+
+    /// Clears the graph above `root` (MyGrad's `Tensor.clear_graph`).
+    pub(crate) fn clear_graph(&mut self, root: usize) {
+        let lo = self.reach(root);
+        self.clear_reached(root, lo);
+    }
+
+    fn next_sweep(&mut self) -> u32 {
+        self.sweep = self.sweep.wrapping_add(1);
+        if self.sweep == 0 {
+            // After 2^32 sweeps, restart numbering with no stale marks.
+            for n in &mut self.nodes {
+                n.reach = 0;
+            }
+            self.sweep = 1;
+        }
+        self.sweep
+    }
+
+    /// Marks every ancestor of `root`; returns the lowest index reached.
+    fn reach(&mut self, root: usize) -> usize {
+        let s = self.next_sweep();
+        self.nodes[root].reach = s;
+        let mut lo = root;
+        for i in (0..=root).rev() {
+            if i < lo {
+                break;
+            }
+            let node = &self.nodes[i];
+            if node.reach != s || !node.live {
+                continue;
+            }
+            let (a, n) = node.edges_at;
+            for k in a..a + n {
+                let p = self.edges[k as usize] as usize;
+                self.nodes[p].reach = s;
+                lo = lo.min(p);
+            }
+        }
+        lo
+    }
+
+    /// `reach`, plus MyGrad's `InvalidBackprop` check and the nulling of the
+    /// reached variables' stale gradients.
+    fn reach_checked(&mut self, root: usize) -> Result<usize> {
+        let lo = self.reach(root);
+        let s = self.sweep;
+        for i in (lo..=root).rev() {
+            let node = &self.nodes[i];
+            if node.reach != s || !node.live || node.constant {
+                continue;
+            }
+            let (a, n) = node.edges_at;
+            for k in a..a + n {
+                let p = self.edges[k as usize] as usize;
+                let parent = &self.nodes[p];
+                if !parent.constant && parent.n_ops == 0 {
+                    return Err(Error::InvalidBackprop { node: p });
+                }
+            }
+        }
+        for i in lo..root {
+            let node = &mut self.nodes[i];
+            if node.reach == s && !node.constant {
+                if let Some(g) = node.grad.take() {
+                    self.pool.give(g.buf);
+                }
+            }
+        }
+        Ok(lo)
+    }
+
+    fn clear_reached(&mut self, root: usize, lo: usize) {
+        let s = self.sweep;
+        for node in &mut self.nodes[lo..=root] {
+            if node.reach == s {
+                node.n_ops = 0;
+                node.live = false;
+            }
+        }
+    }
+
+    /// Step 2 of the DESIGN note.
+    fn propagate(&mut self, root: usize, lo: usize) -> Result<()> {
+        let s = self.sweep;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let mut result = Ok(());
+        for i in (lo..=root).rev() {
+            if self.nodes[i].reach != s {
+                continue;
+            }
+            if result.is_ok() && self.nodes[i].live && !self.nodes[i].constant {
+                result = self.node_grads(i, &mut scratch);
+                if result.is_ok() {
+                    for (p, g) in scratch.drain(..) {
+                        self.accumulate(p as usize, g);
+                    }
+                }
+            }
+            let node = &mut self.nodes[i];
+            node.n_ops = 0;
+            node.live = false;
+        }
+        for (_, g) in scratch.drain(..) {
+            self.pool.give(g.buf);
+        }
+        self.scratch = scratch;
+        result
+    }
+
+    /// The gradients node `i` sends to its variable parents, reduced to each
+    /// parent's shape and dtype.
+    fn node_grads(&mut self, i: usize, out: &mut Vec<(u32, Array)>) -> Result<()> {
+        let Inner {
+            nodes,
+            edges,
+            params,
+            pool,
+            ..
+        } = self;
+        let node: &Node = &nodes[i];
+        let Some(grad) = node.grad.as_ref() else {
+            return Ok(());
+        };
+        let (a, n) = node.edges_at;
+        let parents = &edges[a as usize..(a + n) as usize];
+        let (pa, pn) = node.params_at;
+        let ins = Inputs {
+            nodes,
+            parents,
+            params: &params[pa as usize..(pa + pn) as usize],
+        };
+        for (k, &p) in parents.iter().enumerate() {
+            let parent = &nodes[p as usize];
+            if parent.constant {
+                continue;
+            }
+            let g = node.op.backward(&ins, &node.value, grad, k, pool)?;
+            let g = eval::reduce_to(g, parent.value.shape(), parent.value.dtype(), pool)?;
+            out.push((p, g));
+        }
+        Ok(())
+    }
+
+    fn accumulate(&mut self, p: usize, g: Array) {
+        let node = &mut self.nodes[p];
+        match node.grad.as_mut() {
+            None => node.grad = Some(g),
+            Some(acc) => {
+                eval::add_assign(acc, &g);
+                self.pool.give(g.buf);
+            }
+        }
+    }
+}

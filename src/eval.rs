@@ -1,0 +1,431 @@
+//! Array-level compute on pooled buffers: broadcasting elementwise maps,
+//! reductions, casts and the gradient plumbing the engine needs. Forward
+//! passes, backward rules and plain [`Array`] arithmetic all go through here;
+//! the kernels crate does the loops.
+
+use causing_diff_kernels::{
+    broadcast_shapes, elementwise, reduce, Dims, Element, Layout, Num, SmallVec,
+};
+
+use crate::array::{Array, Buf, Elem, Storage};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::pool::Pool;
+
+/// Runs `$body` with the type alias `$T` set to the element type of `$dtype`.
+/// The one place a runtime dtype selects a static element type for compute.
+macro_rules! dispatch {
+    ($dtype:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::dtype::DType::Bool => {
+                #[allow(dead_code)]
+                type $T = bool;
+                $body
+            }
+            $crate::dtype::DType::Int32 => {
+                #[allow(dead_code)]
+                type $T = i32;
+                $body
+            }
+            $crate::dtype::DType::Int64 => {
+                #[allow(dead_code)]
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::Float32 => {
+                #[allow(dead_code)]
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::Float64 => {
+                #[allow(dead_code)]
+                type $T = f64;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use dispatch;
+
+/// [`dispatch!`] over the numeric dtypes; `Bool` evaluates `$bool` instead.
+macro_rules! dispatch_num {
+    ($dtype:expr, $T:ident => $body:expr, bool => $bool:expr) => {
+        match $dtype {
+            $crate::dtype::DType::Bool => $bool,
+            $crate::dtype::DType::Int32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::dtype::DType::Int64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::dtype::DType::Float32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::Float64 => {
+                type $T = f64;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use dispatch_num;
+
+/// [`dispatch!`] over `Float32`/`Float64`; other dtypes evaluate `$other`.
+macro_rules! dispatch_float {
+    ($dtype:expr, $T:ident => $body:expr, other => $other:expr) => {
+        match $dtype {
+            $crate::dtype::DType::Float32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::dtype::DType::Float64 => {
+                type $T = f64;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+pub(crate) use dispatch_float;
+
+/// The typed contents of an array known to hold `T`.
+#[inline]
+pub(crate) fn slice<T: Elem>(a: &Array) -> &[T] {
+    T::slice(&a.buf).unwrap_or_else(|| unreachable!("array of {} read as {}", a.dtype(), T::DTYPE))
+}
+
+/// Wraps a typed vector as an array of `shape`.
+#[inline]
+pub(crate) fn wrap<T: Elem>(v: Vec<T>, shape: &[usize]) -> Array {
+    Array::from_parts(T::wrap(v), Dims::from(shape))
+}
+
+/// The number of elements of `shape`, or `TooLarge`.
+pub(crate) fn size(shape: &[usize], op: &'static str) -> Result<usize> {
+    causing_diff_kernels::checked_size(shape).ok_or_else(|| Error::TooLarge {
+        op,
+        shape: shape.to_vec(),
+    })
+}
+
+/// An array of `shape` filled with `value` cast to `dtype`.
+pub(crate) fn full(
+    shape: &[usize],
+    value: f64,
+    dtype: DType,
+    pool: &mut Pool,
+    op: &'static str,
+) -> Result<Array> {
+    let n = size(shape, op)?;
+    dispatch!(dtype, T => {
+        let mut v: Vec<T> = pool.take(n, op)?;
+        v.fill(T::from_f64(value));
+        Ok(wrap(v, shape))
+    })
+}
+
+/// A copy of `a` with another dtype (or the same).
+pub(crate) fn cast(a: &Array, dtype: DType, pool: &mut Pool) -> Result<Array> {
+    let layout = Layout::contiguous(a.shape());
+    materialize(a, &layout, dtype, pool)
+}
+
+/// `a` converted to `dtype`, without a copy when it already has it.
+pub(crate) fn cast_owned(a: Array, dtype: DType, pool: &mut Pool) -> Result<Array> {
+    if a.dtype() == dtype {
+        return Ok(a);
+    }
+    let out = cast(&a, dtype, pool)?;
+    pool.give(a.buf);
+    Ok(out)
+}
+
+/// The elements of `a` seen through `layout` (a broadcast, permutation or
+/// slice of its row-major data), written out contiguously as `dtype`.
+pub(crate) fn materialize(
+    a: &Array,
+    layout: &Layout,
+    dtype: DType,
+    pool: &mut Pool,
+) -> Result<Array> {
+    let n = size(layout.dims(), "copy")?;
+    let src = a.dtype();
+    dispatch!(dtype, U => {
+        let mut out: Vec<U> = pool.take(n, "copy")?;
+        dispatch!(src, T => {
+            let s = slice::<T>(a);
+            if U::DTYPE.is_integer() {
+                elementwise::map1(s, layout, &mut out, |x: T| U::from_i64(x.to_i64()));
+            } else {
+                elementwise::map1(s, layout, &mut out, |x: T| U::from_f64(x.to_f64()));
+            }
+        });
+        Ok(wrap(out, layout.dims()))
+    })
+}
+
+/// `g` broadcast one way to `shape` and cast to `dtype` (the backward seed).
+pub(crate) fn broadcast_cast(
+    g: &Array,
+    shape: &[usize],
+    dtype: DType,
+    pool: &mut Pool,
+) -> Result<Array> {
+    let layout = Layout::contiguous(g.shape())
+        .broadcast_to(shape)
+        .expect("caller checked the broadcast");
+    materialize(g, &layout, dtype, pool)
+}
+
+/// Layouts of two operands broadcast against each other, and the result shape.
+pub(crate) fn broadcast2(
+    a: &[usize],
+    b: &[usize],
+    op: &'static str,
+) -> Result<(Dims, Layout, Layout)> {
+    let shape = broadcast_shapes(a, b).ok_or_else(|| Error::ShapeMismatch {
+        op,
+        shapes: vec![a.to_vec(), b.to_vec()],
+        detail: "operands could not be broadcast together with shapes",
+    })?;
+    let la = Layout::contiguous(a)
+        .broadcast_to(&shape)
+        .expect("broadcast shape");
+    let lb = Layout::contiguous(b)
+        .broadcast_to(&shape)
+        .expect("broadcast shape");
+    Ok((shape, la, lb))
+}
+
+/// `f` applied elementwise to `a` (of type `T`), giving an array of `U`.
+pub(crate) fn map1<T: Elem, U: Elem>(
+    a: &Array,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T) -> U,
+) -> Result<Array> {
+    let mut out: Vec<U> = pool.take(a.size(), op)?;
+    elementwise::map1(slice::<T>(a), &Layout::contiguous(a.shape()), &mut out, f);
+    Ok(wrap(out, a.shape()))
+}
+
+/// `f` applied elementwise to `a` and `b` (both of type `T`) with NumPy
+/// broadcasting, giving an array of `U`.
+pub(crate) fn map2<T: Elem, U: Elem>(
+    a: &Array,
+    b: &Array,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T, T) -> U,
+) -> Result<Array> {
+    let (shape, la, lb) = broadcast2(a.shape(), b.shape(), op)?;
+    let n = size(&shape, op)?;
+    let mut out: Vec<U> = pool.take(n, op)?;
+    elementwise::map2(slice::<T>(a), &la, slice::<T>(b), &lb, &mut out, f);
+    Ok(wrap(out, &shape))
+}
+
+/// `f` applied elementwise to three arrays of type `T`, broadcast together.
+pub(crate) fn map3<T: Elem, U: Elem>(
+    a: &Array,
+    b: &Array,
+    c: &Array,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T, T, T) -> U,
+) -> Result<Array> {
+    let ab = broadcast_shapes(a.shape(), b.shape());
+    let shape = ab
+        .and_then(|ab| broadcast_shapes(&ab, c.shape()))
+        .ok_or_else(|| Error::ShapeMismatch {
+            op,
+            shapes: vec![a.shape().to_vec(), b.shape().to_vec(), c.shape().to_vec()],
+            detail: "operands could not be broadcast together with shapes",
+        })?;
+    let l = |x: &Array| {
+        Layout::contiguous(x.shape())
+            .broadcast_to(&shape)
+            .expect("broadcast")
+    };
+    let n = size(&shape, op)?;
+    let mut out: Vec<U> = pool.take(n, op)?;
+    elementwise::map3(
+        slice::<T>(a),
+        &l(a),
+        slice::<T>(b),
+        &l(b),
+        slice::<T>(c),
+        &l(c),
+        &mut out,
+        f,
+    );
+    Ok(wrap(out, &shape))
+}
+
+/// `acc += g` for two arrays of the same shape and dtype (gradient accumulation).
+pub(crate) fn add_assign(acc: &mut Array, g: &Array) {
+    debug_assert_eq!(acc.shape(), g.shape());
+    let layout = Layout::contiguous(g.shape());
+    dispatch_num!(acc.dtype(), T => {
+        let a = T::slice_mut(&mut acc.buf).expect("same dtype");
+        elementwise::zip_assign(a, slice::<T>(g), &layout, |x: T, y: T| x + y)
+    }, bool => {
+        let a = bool::slice_mut(&mut acc.buf).expect("same dtype");
+        elementwise::zip_assign(a, slice::<bool>(g), &layout, |x, y| x | y)
+    })
+}
+
+/// A boolean mask over the axes of an `ndim`-dimensional array from
+/// possibly negative axis numbers; `None` means every axis.
+pub(crate) fn axes_mask(axes: Option<&[isize]>, ndim: usize, op: &'static str) -> Result<Dims> {
+    let mut mask = Dims::filled(0, ndim);
+    match axes {
+        None => mask.iter_mut().for_each(|m| *m = 1),
+        Some(axes) => {
+            for &ax in axes {
+                let a = normalize_axis(ax, ndim, op)?;
+                if mask[a] == 1 {
+                    return Err(Error::DuplicateAxis { op, axis: a });
+                }
+                mask[a] = 1;
+            }
+        }
+    }
+    Ok(mask)
+}
+
+/// An axis in `[-ndim, ndim)` as an index in `[0, ndim)`.
+pub(crate) fn normalize_axis(axis: isize, ndim: usize, op: &'static str) -> Result<usize> {
+    let n = ndim as isize;
+    if axis < -n || axis >= n {
+        return Err(Error::AxisOutOfRange { op, axis, ndim });
+    }
+    Ok(if axis < 0 {
+        (axis + n) as usize
+    } else {
+        axis as usize
+    })
+}
+
+/// The shape left after reducing the masked axes (kept as 1s with `keepdims`).
+pub(crate) fn reduced_shape(shape: &[usize], mask: &[usize], keepdims: bool) -> Dims {
+    let mut out = Dims::new();
+    for (&d, &m) in shape.iter().zip(mask) {
+        if m == 0 {
+            out.push(d);
+        } else if keepdims {
+            out.push(1);
+        }
+    }
+    out
+}
+
+fn mask_bools(mask: &[usize]) -> SmallVec<bool> {
+    mask.iter().map(|&m| m != 0).collect()
+}
+
+/// The sum of `a` over the masked axes. Integer and bool sums are int64, as
+/// NumPy's `sum` (int32 included); float sums keep their dtype.
+pub(crate) fn sum(a: &Array, mask: &[usize], keepdims: bool, pool: &mut Pool) -> Result<Array> {
+    let shape = reduced_shape(a.shape(), mask, keepdims);
+    let n = size(&shape, "sum")?;
+    let layout = Layout::contiguous(a.shape());
+    let axes = mask_bools(mask);
+    let out = match a.dtype() {
+        DType::Float32 => sum_typed::<f32>(slice(a), &layout, &axes, n, pool)?,
+        DType::Float64 => sum_typed::<f64>(slice(a), &layout, &axes, n, pool)?,
+        DType::Int64 => sum_typed::<i64>(slice(a), &layout, &axes, n, pool)?,
+        _ => {
+            let wide = cast(a, DType::Int64, pool)?;
+            let r = sum_typed::<i64>(slice(&wide), &layout, &axes, n, pool);
+            pool.give(wide.buf);
+            r?
+        }
+    };
+    Ok(Array::from_parts(out, shape))
+}
+
+fn sum_typed<T: Elem + Num>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    n: usize,
+    pool: &mut Pool,
+) -> Result<Buf> {
+    let mut out: Vec<T> = pool.take(n, "sum")?;
+    reduce::sum_axes(src, layout, axes, &mut out);
+    Ok(T::wrap(out))
+}
+
+/// Reduces a gradient computed in an op's output shape to an input's shape
+/// (summing over broadcast axes, MyGrad's `reduce_broadcast`) and dtype.
+pub(crate) fn reduce_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
+    let g = if g.shape() == shape {
+        g
+    } else {
+        let gs = g.shape();
+        let lead = gs.len() - shape.len();
+        let mut mask = Dims::filled(0, gs.len());
+        for (k, m) in mask.iter_mut().enumerate() {
+            *m = usize::from(k < lead || (shape[k - lead] == 1 && gs[k] != 1));
+        }
+        let mut r = sum(&g, &mask, true, pool)?;
+        pool.give(g.buf);
+        // Drop the leading axes (now 1s): same data, the input's shape.
+        r.shape = Dims::from(shape);
+        r
+    };
+    cast_owned(g, dtype, pool)
+}
+
+/// The dtype of a scalar that meets no tensor: NumPy's default for it.
+pub(crate) fn scalar_dtype(s: crate::dtype::Scalar) -> DType {
+    match s {
+        crate::dtype::Scalar::Bool(_) => DType::Bool,
+        crate::dtype::Scalar::Int(_) => DType::Int64,
+        crate::dtype::Scalar::Float(_) => DType::Float64,
+    }
+}
+
+/// A 0-d array holding a weak scalar converted to `dtype`. An integer that
+/// does not fit the dtype is an error (NEP 50), not a silent wrap.
+pub(crate) fn scalar_array(
+    s: crate::dtype::Scalar,
+    dtype: DType,
+    pool: &mut Pool,
+    op: &'static str,
+) -> Result<Array> {
+    if let (crate::dtype::Scalar::Int(i), DType::Int32) = (s, dtype) {
+        if i32::try_from(i).is_err() {
+            return Err(Error::InvalidArgument {
+                op,
+                message: format!("Python integer {i} out of bounds for int32"),
+            });
+        }
+    }
+    let mut out = match s {
+        crate::dtype::Scalar::Int(i) if dtype.is_integer() => {
+            dispatch!(dtype, T => {
+                let mut v: Vec<T> = pool.take(1, op)?;
+                v[0] = T::from_i64(i);
+                wrap(v, &[])
+            })
+        }
+        _ => full(&[], s.to_f64(), dtype, pool, op)?,
+    };
+    out.shape = Dims::new();
+    Ok(out)
+}
+
+/// `value -= lr * grad` in place (both the same shape and float dtype).
+pub(crate) fn sub_scaled_assign(value: &mut Array, grad: &Array, lr: f64) {
+    let layout = Layout::contiguous(grad.shape());
+    dispatch_float!(value.dtype(), T => {
+        let lr = T::from_f64(lr);
+        let v = T::slice_mut(&mut value.buf).expect("float data");
+        elementwise::zip_assign(v, slice::<T>(grad), &layout, move |w: T, g: T| w - lr * g)
+    }, other => unreachable!("only float tensors have gradients"))
+}

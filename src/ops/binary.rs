@@ -1,0 +1,181 @@
+//! Elementwise arithmetic on two operands with NumPy broadcasting: forward
+//! and backward side by side. Rust scalars reach these ops as 0-d constant
+//! tensors of the (weakly promoted) result dtype.
+
+use causing_diff_kernels::{Element, Float};
+
+use crate::array::Array;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::eval::{self, dispatch_float, dispatch_num};
+use crate::pool::Pool;
+
+/// An elementwise function of two inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Power,
+}
+
+impl BinaryOp {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Subtract => "subtract",
+            BinaryOp::Multiply => "multiply",
+            BinaryOp::Divide => "divide",
+            BinaryOp::Power => "power",
+        }
+    }
+
+    /// NumPy's result dtype for the two input dtypes.
+    pub(crate) fn result_dtype(self, a: DType, b: DType) -> DType {
+        let d = DType::promote(a, b);
+        match self {
+            BinaryOp::Divide => d.float_result(),
+            _ => d,
+        }
+    }
+
+    pub(crate) fn forward(self, a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
+        let name = self.name();
+        let dtype = self.result_dtype(a.dtype(), b.dtype());
+        let (ca, cb);
+        let a = if a.dtype() == dtype {
+            a
+        } else {
+            ca = eval::cast(a, dtype, pool)?;
+            &ca
+        };
+        let b = if b.dtype() == dtype {
+            b
+        } else {
+            cb = eval::cast(b, dtype, pool)?;
+            &cb
+        };
+        dispatch_float!(dtype, T => match self {
+            BinaryOp::Add => eval::map2::<T, T>(a, b, pool, name, |x, y| x + y),
+            BinaryOp::Subtract => eval::map2::<T, T>(a, b, pool, name, |x, y| x - y),
+            BinaryOp::Multiply => eval::map2::<T, T>(a, b, pool, name, |x, y| x * y),
+            BinaryOp::Divide => eval::map2::<T, T>(a, b, pool, name, |x, y| x / y),
+            BinaryOp::Power => eval::map2::<T, T>(a, b, pool, name, Float::powf),
+        }, other => integer_forward(self, a, b, pool))
+    }
+
+    /// The gradient for input `k` (0 = `a`, 1 = `b`) in the output's shape.
+    pub(crate) fn backward(
+        self,
+        a: &Array,
+        b: &Array,
+        g: &Array,
+        k: usize,
+        pool: &mut Pool,
+    ) -> Result<Array> {
+        let name = self.name();
+        let dtype = g.dtype();
+        let (ca, cb);
+        let a = if a.dtype() == dtype {
+            a
+        } else {
+            ca = eval::cast(a, dtype, pool)?;
+            &ca
+        };
+        let b = if b.dtype() == dtype {
+            b
+        } else {
+            cb = eval::cast(b, dtype, pool)?;
+            &cb
+        };
+        dispatch_float!(dtype, T => match (self, k) {
+            // d(a ± b)/da = 1, d(a + b)/db = 1
+            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => {
+                eval::map1::<T, T>(g, pool, name, |g| g)
+            }
+            // d(a - b)/db = -1
+            (BinaryOp::Subtract, _) => eval::map1::<T, T>(g, pool, name, |g| -g),
+            // d(ab)/da = b, d(ab)/db = a
+            (BinaryOp::Multiply, 0) => eval::map2::<T, T>(g, b, pool, name, |g, b| g * b),
+            (BinaryOp::Multiply, _) => eval::map2::<T, T>(g, a, pool, name, |g, a| g * a),
+            // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
+            (BinaryOp::Divide, 0) => eval::map2::<T, T>(g, b, pool, name, |g, b| g / b),
+            (BinaryOp::Divide, _) => {
+                eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| -g * a / (b * b))
+            }
+            // d(aᵇ)/da = b·a^(b-1), with a^1 where b = 0 so that 0⁰ gives 0
+            (BinaryOp::Power, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g * b * Float::powf(a, if b != T::ZERO { b - T::ONE } else { T::ONE })
+            }),
+            // d(aᵇ)/db = aᵇ·ln a, with ln 1 where a = 0
+            (BinaryOp::Power, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g * Float::powf(a, b) * Float::ln(if a != T::ZERO { a } else { T::ONE })
+            }),
+        }, other => unreachable!("gradients are floats"))
+    }
+}
+
+/// Integer and bool arithmetic (always constant: no backward).
+fn integer_forward(op: BinaryOp, a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
+    let name = op.name();
+    let dtype = a.dtype();
+    dispatch_num!(dtype, T => {
+        match op {
+            BinaryOp::Add => eval::map2::<T, T>(a, b, pool, name, |x, y| {
+                T::from_i64(x.to_i64().wrapping_add(y.to_i64()))
+            }),
+            BinaryOp::Subtract => eval::map2::<T, T>(a, b, pool, name, |x, y| {
+                T::from_i64(x.to_i64().wrapping_sub(y.to_i64()))
+            }),
+            BinaryOp::Multiply => eval::map2::<T, T>(a, b, pool, name, |x, y| {
+                T::from_i64(x.to_i64().wrapping_mul(y.to_i64()))
+            }),
+            BinaryOp::Power => {
+                if let Some(&neg) = eval::slice::<T>(b).iter().find(|&&y| y.to_i64() < 0) {
+                    return Err(Error::InvalidArgument {
+                        op: name,
+                        message: format!(
+                            "Integers to negative integer powers are not allowed (exponent {})",
+                            neg.to_i64()
+                        ),
+                    });
+                }
+                eval::map2::<T, T>(a, b, pool, name, |x, y| {
+                    T::from_i64(ipow(x.to_i64(), y.to_i64() as u64))
+                })
+            }
+            BinaryOp::Divide => unreachable!("integer division computes in float64"),
+        }
+    }, bool => match op {
+        BinaryOp::Add => eval::map2::<bool, bool>(a, b, pool, name, |x, y| x | y),
+        BinaryOp::Multiply => eval::map2::<bool, bool>(a, b, pool, name, |x, y| x & y),
+        _ => Err(Error::UnsupportedDType { op: name, dtype: DType::Bool }),
+    })
+}
+
+/// `base^exp` with wrapping, by squaring.
+fn ipow(mut base: i64, mut exp: u64) -> i64 {
+    let mut acc: i64 = 1;
+    while exp > 0 {
+        if exp & 1 == 1 {
+            acc = acc.wrapping_mul(base);
+        }
+        base = base.wrapping_mul(base);
+        exp >>= 1;
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ipow;
+
+    #[test]
+    fn integer_power_wraps_like_numpy() {
+        assert_eq!(ipow(3, 4), 81);
+        assert_eq!(ipow(-2, 3), -8);
+        assert_eq!(ipow(7, 0), 1);
+        assert_eq!(ipow(2, 64), 0);
+    }
+}

@@ -1,0 +1,97 @@
+//! The op records of the graph and their dispatch to the op families. Each
+//! family file holds its ops' forward and backward rules side by side.
+
+pub(crate) mod binary;
+pub(crate) mod linalg;
+pub(crate) mod reduce;
+pub(crate) mod shape;
+pub(crate) mod unary;
+
+use crate::array::Array;
+use crate::error::Result;
+use crate::graph::Node;
+use crate::pool::Pool;
+
+pub(crate) use binary::BinaryOp;
+pub(crate) use reduce::ReduceOp;
+pub(crate) use shape::ShapeOp;
+pub(crate) use unary::UnaryOp;
+
+/// What made a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
+    /// A tensor created from data (or a node whose record was cleared).
+    Leaf,
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    Reduce(ReduceOp),
+    MatMul,
+    Shape(ShapeOp),
+}
+
+/// An op's view of its inputs: the parents' values and the op's parameters.
+pub(crate) struct Inputs<'a> {
+    pub(crate) nodes: &'a [Node],
+    pub(crate) parents: &'a [u32],
+    pub(crate) params: &'a [isize],
+}
+
+impl<'a> Inputs<'a> {
+    /// The value of input `k`.
+    #[inline]
+    pub(crate) fn get(&self, k: usize) -> &'a Array {
+        &self.nodes[self.parents[k] as usize].value
+    }
+}
+
+impl Op {
+    /// The op's name (MyGrad's function name).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Op::Leaf => "tensor",
+            Op::Unary(u) => u.name(),
+            Op::Binary(b) => b.name(),
+            Op::Reduce(r) => r.name(),
+            Op::MatMul => "matmul",
+            Op::Shape(s) => s.name(),
+        }
+    }
+
+    /// View ops (reshape, transpose) do not null their input's gradient.
+    pub(crate) fn is_view(&self) -> bool {
+        matches!(self, Op::Shape(_))
+    }
+
+    /// Computes the op's value.
+    pub(crate) fn forward(&self, ins: &Inputs, pool: &mut Pool) -> Result<Array> {
+        match self {
+            Op::Leaf => unreachable!("leaves are not computed"),
+            Op::Unary(u) => u.forward(ins.get(0), pool),
+            Op::Binary(b) => b.forward(ins.get(0), ins.get(1), pool),
+            Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
+            Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
+            Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
+        }
+    }
+
+    /// The gradient for input `k`, given the gradient `grad` of the output
+    /// `out`. It may have the output's shape and dtype: the engine reduces
+    /// it to the input's.
+    pub(crate) fn backward(
+        &self,
+        ins: &Inputs,
+        out: &Array,
+        grad: &Array,
+        k: usize,
+        pool: &mut Pool,
+    ) -> Result<Array> {
+        match self {
+            Op::Leaf => unreachable!("leaves have no backward"),
+            Op::Unary(u) => u.backward(ins.get(0), out, grad, pool),
+            Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
+            Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
+        }
+    }
+}

@@ -1,0 +1,740 @@
+//! The user-facing tensor API: reading values and gradients, backward,
+//! the differentiable methods, and the operators.
+//!
+//! Every fallible method has a `try_` twin returning [`Result`]; the plain
+//! form panics with the error's message (and the caller's location).
+
+use core::fmt;
+use core::ops::{Add, Div, Mul, Neg, Sub};
+
+use causing_diff_kernels::SmallVec;
+
+use crate::array::{Array, IntoArray};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::eval;
+use crate::graph::{Graph, IntoOperand, Operand, Tensor};
+use crate::ops::{BinaryOp, Op, ReduceOp, ShapeOp, UnaryOp};
+
+#[track_caller]
+pub(crate) fn ok<T>(r: Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+impl<'g> Tensor<'g> {
+    /// The graph this tensor lives in.
+    pub fn graph(self) -> &'g Graph {
+        self.graph
+    }
+
+    /// Runs `f` on the node, after checking the handle.
+    fn read<R>(self, f: impl FnOnce(&crate::graph::Node) -> R) -> Result<R> {
+        let inner = self.graph.inner.borrow();
+        let i = inner.check(self.idx, self.stamp)?;
+        Ok(f(&inner.nodes[i]))
+    }
+
+    /// The shape.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(g.zeros(&[2, 3]).shape(), vec![2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn shape(self) -> Vec<usize> {
+        ok(self.try_shape())
+    }
+
+    /// [`Tensor::shape`], or [`Error::StaleTensor`].
+    pub fn try_shape(self) -> Result<Vec<usize>> {
+        self.read(|n| n.value.shape().to_vec())
+    }
+
+    /// [`Tensor::dtype`], or [`Error::StaleTensor`].
+    pub fn try_dtype(self) -> Result<DType> {
+        self.read(|n| n.value.dtype())
+    }
+
+    /// [`Tensor::is_constant`], or [`Error::StaleTensor`].
+    pub fn try_is_constant(self) -> Result<bool> {
+        self.read(|n| n.constant)
+    }
+
+    /// The number of dimensions.
+    #[track_caller]
+    pub fn ndim(self) -> usize {
+        ok(self.read(|n| n.value.ndim()))
+    }
+
+    /// The number of elements.
+    #[track_caller]
+    pub fn size(self) -> usize {
+        ok(self.read(|n| n.value.size()))
+    }
+
+    /// The element type.
+    #[track_caller]
+    pub fn dtype(self) -> DType {
+        ok(self.read(|n| n.value.dtype()))
+    }
+
+    /// Whether the tensor is a constant (it never receives a gradient).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert!(!g.tensor([1.0, 2.0]).is_constant());
+    /// assert!(g.constant([1.0, 2.0]).is_constant());
+    /// assert!(g.tensor([1, 2, 3]).is_constant()); // integers are constants
+    /// ```
+    #[track_caller]
+    pub fn is_constant(self) -> bool {
+        ok(self.read(|n| n.constant))
+    }
+
+    /// A copy of the tensor's data (MyGrad's `tensor.data`).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(g.tensor([1.2, 2.4]).data().to_string(), "array([1.2, 2.4])");
+    /// ```
+    #[track_caller]
+    pub fn data(self) -> Array {
+        ok(self.try_data())
+    }
+
+    /// [`Tensor::data`], or [`Error::StaleTensor`].
+    pub fn try_data(self) -> Result<Array> {
+        self.read(|n| n.value.clone())
+    }
+
+    /// Runs `f` on the tensor's data without copying it.
+    #[track_caller]
+    pub fn with_data<R>(self, f: impl FnOnce(&Array) -> R) -> R {
+        ok(self.read(|n| f(&n.value)))
+    }
+
+    /// A copy of the gradient, `None` if there is none (MyGrad's `tensor.grad`).
+    #[track_caller]
+    pub fn grad(self) -> Option<Array> {
+        ok(self.try_grad())
+    }
+
+    /// [`Tensor::grad`], or [`Error::StaleTensor`].
+    pub fn try_grad(self) -> Result<Option<Array>> {
+        self.read(|n| n.grad.clone())
+    }
+
+    /// Runs `f` on the gradient without copying it.
+    #[track_caller]
+    pub fn with_grad<R>(self, f: impl FnOnce(Option<&Array>) -> R) -> R {
+        ok(self.read(|n| f(n.grad.as_ref())))
+    }
+
+    /// The single element of a size-1 tensor as `f64`. Panics otherwise.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(g.tensor(2.5f32).item(), 2.5);
+    /// ```
+    #[track_caller]
+    pub fn item(self) -> f64 {
+        ok(self.try_item())
+    }
+
+    /// [`Tensor::item`], failing with [`Error::InvalidArgument`] unless the
+    /// tensor has exactly one element.
+    pub fn try_item(self) -> Result<f64> {
+        self.read(|n| n.value.item())?
+            .ok_or_else(|| Error::InvalidArgument {
+                op: "item",
+                message: "can only convert a tensor of size 1 to a scalar".into(),
+            })
+    }
+
+    /// Back-propagates from this tensor: every variable it depends on gets
+    /// `d self / d variable` as its gradient, intermediates included. A
+    /// non-scalar tensor is seeded with ones (as if it were summed). The
+    /// graph that was swept is cleared afterwards; calling `backward` on a
+    /// constant does nothing.
+    ///
+    /// Panics with the message of [`Tensor::try_backward`]'s error.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor(2.0);
+    /// let y = g.tensor(3.0);
+    /// let f = x * y;
+    /// let loss = f + x - 2.0;
+    /// loss.backward();
+    /// assert_eq!(f.grad().unwrap().to_string(), "array(1.)");
+    /// assert_eq!(y.grad().unwrap().to_string(), "array(2.)");
+    /// assert_eq!(x.grad().unwrap().to_string(), "array(4.)");
+    /// ```
+    #[track_caller]
+    pub fn backward(self) {
+        ok(self.try_backward())
+    }
+
+    /// [`Tensor::backward`], failing with [`Error::InvalidBackprop`] when the
+    /// pass needs a part of the graph an earlier pass already cleared.
+    pub fn try_backward(self) -> Result<()> {
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = inner.check(self.idx, self.stamp)?;
+        inner.backward(i, None)
+    }
+
+    /// Back-propagates with an explicit gradient for this tensor, which must
+    /// broadcast one way to its shape (MyGrad's `backward(grad)`).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([1.0, 2.0]);
+    /// let y = x * 3.0;
+    /// y.backward_with([1.0, -1.0]);
+    /// assert_eq!(x.grad().unwrap().to_string(), "array([ 3., -3.])");
+    /// ```
+    #[track_caller]
+    pub fn backward_with(self, grad: impl IntoArray) {
+        ok(self.try_backward_with(grad))
+    }
+
+    /// [`Tensor::backward_with`], failing with
+    /// [`Error::BadBackwardGradShape`] when the gradient does not broadcast.
+    pub fn try_backward_with(self, grad: impl IntoArray) -> Result<()> {
+        let grad = grad.into_array();
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = inner.check(self.idx, self.stamp)?;
+        inner.backward(i, Some(&grad))
+    }
+
+    /// Sets the gradient to `None` and returns the tensor (MyGrad's `null_grad`).
+    #[track_caller]
+    pub fn null_grad(self) -> Tensor<'g> {
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = ok(inner.check(self.idx, self.stamp));
+        if let Some(g) = inner.nodes[i].grad.take() {
+            inner.pool.give(g.buf);
+        }
+        self
+    }
+
+    /// Removes this tensor and the tensors above it from their graph
+    /// (MyGrad's `clear_graph`): their data becomes writable again, and a
+    /// later backward through them is an [`Error::InvalidBackprop`].
+    #[track_caller]
+    pub fn clear_graph(self) {
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = ok(inner.check(self.idx, self.stamp));
+        inner.clear_graph(i);
+    }
+
+    /// Replaces the tensor's data (cast to its dtype). The gradient is kept
+    /// when the shape is unchanged, else nulled.
+    ///
+    /// Panics with the message of [`Tensor::try_set_data`]'s error.
+    #[track_caller]
+    pub fn set_data(self, data: impl IntoArray) {
+        ok(self.try_set_data(data))
+    }
+
+    /// [`Tensor::set_data`], failing with [`Error::DataLocked`] while a live
+    /// graph depends on the data (MyGrad's memory guard): back-propagate or
+    /// clear that graph first.
+    pub fn try_set_data(self, data: impl IntoArray) -> Result<()> {
+        let data = data.into_array();
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = inner.check(self.idx, self.stamp)?;
+        unlocked(&inner.nodes[i], "set_data")?;
+        let dtype = inner.nodes[i].value.dtype();
+        let value = eval::cast(&data, dtype, &mut inner.pool)?;
+        let node = &mut inner.nodes[i];
+        let old = core::mem::replace(&mut node.value, value);
+        let reshaped = old.shape() != node.value.shape();
+        let old_grad = if reshaped { node.grad.take() } else { None };
+        inner.pool.give(old.buf);
+        if let Some(g) = old_grad {
+            inner.pool.give(g.buf);
+        }
+        Ok(())
+    }
+
+    /// The seed's update `w.data -= lr * w.grad`, in place: returns `false`
+    /// (and does nothing) when the tensor has no gradient.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let w = g.tensor(10.0);
+    /// w.pow(2.0).backward();
+    /// assert!(w.gradient_step(0.3));
+    /// assert_eq!(w.to_string(), "Tensor(4.)");
+    /// ```
+    #[track_caller]
+    pub fn gradient_step(self, lr: f64) -> bool {
+        ok(self.try_gradient_step(lr))
+    }
+
+    /// [`Tensor::gradient_step`], failing with [`Error::DataLocked`] while a
+    /// live graph depends on the data.
+    pub fn try_gradient_step(self, lr: f64) -> Result<bool> {
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = inner.check(self.idx, self.stamp)?;
+        let node = &mut inner.nodes[i];
+        if node.grad.is_none() {
+            return Ok(false);
+        }
+        unlocked(node, "gradient_step")?;
+        let grad = node.grad.as_ref().expect("checked");
+        eval::sub_scaled_assign(&mut node.value, grad, lr);
+        Ok(true)
+    }
+
+    fn unary(self, op: UnaryOp) -> Result<Tensor<'g>> {
+        self.graph
+            .apply(Op::Unary(op), &[Operand::Tensor(self)], &[])
+    }
+
+    fn binary(self, op: BinaryOp, rhs: Operand<'g>) -> Result<Tensor<'g>> {
+        self.graph
+            .apply(Op::Binary(op), &[Operand::Tensor(self), rhs], &[])
+    }
+
+    /// `other op self`, for scalars and arrays on the left of an operator.
+    fn binary_rev(self, op: BinaryOp, lhs: Operand<'g>) -> Result<Tensor<'g>> {
+        self.graph
+            .apply(Op::Binary(op), &[lhs, Operand::Tensor(self)], &[])
+    }
+}
+
+fn unlocked(node: &crate::graph::Node, op: &'static str) -> Result<()> {
+    if node.n_ops > 0 || node.live {
+        return Err(Error::DataLocked {
+            op,
+            users: node.n_ops,
+            live_output: node.live,
+        });
+    }
+    Ok(())
+}
+
+/// Generates the `try_` forms of the arithmetic operators (the operators
+/// themselves are the infallible forms).
+macro_rules! binary_methods {
+    ($($(#[$doc:meta])* $try_name:ident, $op:ident;)*) => {
+        impl<'g> Tensor<'g> {
+            $(
+                $(#[$doc])*
+                pub fn $try_name(self, other: impl IntoOperand<'g>) -> Result<Tensor<'g>> {
+                    self.binary(BinaryOp::$op, other.into_operand())
+                }
+            )*
+        }
+    };
+}
+
+binary_methods! {
+    /// `self + other` with broadcasting; the `+` operator panics where this
+    /// returns [`Error::ShapeMismatch`].
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([1.0, 2.0]);
+    /// assert_eq!(x.try_add(1.5).unwrap().to_string(), "Tensor([2.5, 3.5])");
+    /// assert!(x.try_add(g.tensor([1.0, 2.0, 3.0])).is_err());
+    /// ```
+    try_add, Add;
+    /// `self - other` with broadcasting (the `-` operator's fallible form).
+    try_sub, Subtract;
+    /// `self * other` with broadcasting (the `*` operator's fallible form).
+    try_mul, Multiply;
+    /// `self / other` with broadcasting (the `/` operator's fallible form).
+    /// Integer division gives float64.
+    try_div, Divide;
+}
+
+impl<'g> Tensor<'g> {
+    /// `self ** other` with broadcasting. `x.pow(2.0)` is `x.square()` and
+    /// `x.pow(1.0)` is `+x`, as in MyGrad. The gradients at `0 ** 0` are 0.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor(3.0);
+    /// let y = x.pow(2.0);
+    /// y.backward();
+    /// assert_eq!(y.to_string(), "Tensor(9.)");
+    /// assert_eq!(x.grad().unwrap().to_string(), "array(6.)");
+    /// ```
+    #[track_caller]
+    pub fn pow(self, other: impl IntoOperand<'g>) -> Tensor<'g> {
+        ok(self.try_pow(other))
+    }
+
+    /// [`Tensor::pow`], failing with [`Error::ShapeMismatch`] when the shapes
+    /// do not broadcast (or for integers raised to negative integer powers).
+    pub fn try_pow(self, other: impl IntoOperand<'g>) -> Result<Tensor<'g>> {
+        let other = other.into_operand();
+        if let Operand::Scalar(s) = &other {
+            let e = s.to_f64();
+            if e == 2.0 {
+                return self.unary(UnaryOp::Square);
+            }
+            if e == 1.0 {
+                return self.unary(UnaryOp::Positive);
+            }
+        }
+        self.binary(BinaryOp::Power, other)
+    }
+}
+
+/// Generates `name()` and `try_name()` for unary methods.
+macro_rules! unary_methods {
+    ($($(#[$doc:meta])* $name:ident, $try_name:ident, $op:expr;)*) => {
+        impl<'g> Tensor<'g> {
+            $(
+                $(#[$doc])*
+                #[track_caller]
+                pub fn $name(self) -> Tensor<'g> {
+                    ok(self.$try_name())
+                }
+
+                #[doc = concat!("[`Tensor::", stringify!($name), "`], failing only on a stale handle or an allocation too large for memory.")]
+                pub fn $try_name(self) -> Result<Tensor<'g>> {
+                    self.unary($op)
+                }
+            )*
+        }
+    };
+}
+
+impl<'g> Tensor<'g> {
+    /// `-self`; the unary `-` operator is the infallible form.
+    pub fn try_neg(self) -> Result<Tensor<'g>> {
+        self.unary(UnaryOp::Negative)
+    }
+}
+
+unary_methods! {
+    /// `+self`: a copy in the graph.
+    positive, try_positive, UnaryOp::Positive;
+    /// `self²`.
+    square, try_square, UnaryOp::Square;
+    /// `|self|`; the gradient at 0 is 0.
+    abs, try_abs, UnaryOp::Abs { nan_to_num: true };
+    /// `√self`; the gradient at 0 is infinite.
+    sqrt, try_sqrt, UnaryOp::Sqrt;
+    /// `e^self`.
+    exp, try_exp, UnaryOp::Exp;
+    /// The natural logarithm; `log(0)` is `-inf` with an infinite gradient.
+    log, try_log, UnaryOp::Log;
+    /// Sine.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// assert_eq!(
+    ///     x.sin().to_string(),
+    ///     "Tensor([0.        , 0.24740396, 0.47942554, 0.68163876, 0.84147098])"
+    /// );
+    /// ```
+    sin, try_sin, UnaryOp::Sin;
+    /// Cosine.
+    cos, try_cos, UnaryOp::Cos;
+    /// Tangent.
+    tan, try_tan, UnaryOp::Tan;
+}
+
+impl<'g> Tensor<'g> {
+    /// `|self|` with MyGrad's `nan_to_num` option: `false` makes the
+    /// gradient at 0 NaN instead of 0.
+    pub fn try_abs_with(self, nan_to_num: bool) -> Result<Tensor<'g>> {
+        self.unary(UnaryOp::Abs { nan_to_num })
+    }
+
+    fn reduce(self, op: ReduceOp, axes: Option<&[isize]>) -> Result<Tensor<'g>> {
+        let ndim = self.read(|n| n.value.ndim())?;
+        let mask = eval::axes_mask(axes, ndim, op.name())?;
+        let params: SmallVec<isize> = mask.iter().map(|&m| m as isize).collect();
+        self.graph
+            .apply(Op::Reduce(op), &[Operand::Tensor(self)], &params)
+    }
+
+    /// The sum of all elements (a 0-d tensor). Integer sums are int64.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let t = g.tensor([2.0, 4.0, 8.0]);
+    /// let arr = Array::from_vec(vec![-1.0, 2.0, 0.0]);
+    /// let loss = (arr * t.pow(2.0)).sum();
+    /// loss.backward();
+    /// assert_eq!(t.grad().unwrap().to_string(), "array([-4., 16.,  0.])");
+    /// ```
+    #[track_caller]
+    pub fn sum(self) -> Tensor<'g> {
+        ok(self.try_sum_with(None, false))
+    }
+
+    /// The sum over one axis (negative counts from the end).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// let y = g.tensor([[0.0], [1.0], [2.0]]);
+    /// assert_eq!((x * y).sum_axis(0).to_string(), "Tensor([0.  , 0.75, 1.5 , 2.25, 3.  ])");
+    /// ```
+    #[track_caller]
+    pub fn sum_axis(self, axis: isize) -> Tensor<'g> {
+        ok(self.try_sum_with(Some(&[axis]), false))
+    }
+
+    /// The sum over `axes` (`None`: all), keeping them as size-1 axes with `keepdims`.
+    #[track_caller]
+    pub fn sum_with(self, axes: Option<&[isize]>, keepdims: bool) -> Tensor<'g> {
+        ok(self.try_sum_with(axes, keepdims))
+    }
+
+    /// [`Tensor::sum_with`], failing with [`Error::AxisOutOfRange`] or
+    /// [`Error::DuplicateAxis`].
+    pub fn try_sum_with(self, axes: Option<&[isize]>, keepdims: bool) -> Result<Tensor<'g>> {
+        self.reduce(ReduceOp::Sum { keepdims }, axes)
+    }
+
+    /// The mean of all elements. Integer inputs give float64.
+    #[track_caller]
+    pub fn mean(self) -> Tensor<'g> {
+        ok(self.try_mean_with(None, false))
+    }
+
+    /// The mean over one axis.
+    #[track_caller]
+    pub fn mean_axis(self, axis: isize) -> Tensor<'g> {
+        ok(self.try_mean_with(Some(&[axis]), false))
+    }
+
+    /// The mean over `axes` (`None`: all), with `keepdims`.
+    #[track_caller]
+    pub fn mean_with(self, axes: Option<&[isize]>, keepdims: bool) -> Tensor<'g> {
+        ok(self.try_mean_with(axes, keepdims))
+    }
+
+    /// [`Tensor::mean_with`], failing with [`Error::AxisOutOfRange`] or
+    /// [`Error::DuplicateAxis`].
+    pub fn try_mean_with(self, axes: Option<&[isize]>, keepdims: bool) -> Result<Tensor<'g>> {
+        self.reduce(ReduceOp::Mean { keepdims }, axes)
+    }
+
+    /// The matrix product with NumPy's `matmul` semantics: 1-D operands are
+    /// promoted to a row (left) or column (right) vector and the added axis
+    /// removed; leading dimensions broadcast.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([1.0, 2.0]);
+    /// let y = g.tensor([-3.0, -4.0]);
+    /// assert_eq!(x.matmul(y).to_string(), "Tensor(-11.)");
+    /// ```
+    #[track_caller]
+    pub fn matmul(self, other: impl IntoOperand<'g>) -> Tensor<'g> {
+        ok(self.try_matmul(other))
+    }
+
+    /// [`Tensor::matmul`], failing with [`Error::ShapeMismatch`] when the
+    /// core dimensions differ or the batch dimensions do not broadcast.
+    pub fn try_matmul(self, other: impl IntoOperand<'g>) -> Result<Tensor<'g>> {
+        self.graph.apply(
+            Op::MatMul,
+            &[Operand::Tensor(self), other.into_operand()],
+            &[],
+        )
+    }
+
+    /// The same data with a new shape; one entry may be `-1` (inferred).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(
+    ///     g.arange(9.0).reshape(&[3, 3]).to_string(),
+    ///     "Tensor([[0., 1., 2.],\n        [3., 4., 5.],\n        [6., 7., 8.]])"
+    /// );
+    /// ```
+    #[track_caller]
+    pub fn reshape(self, shape: &[isize]) -> Tensor<'g> {
+        ok(self.try_reshape(shape))
+    }
+
+    /// [`Tensor::reshape`], failing with [`Error::BadReshape`].
+    pub fn try_reshape(self, shape: &[isize]) -> Result<Tensor<'g>> {
+        let from = self.try_shape()?;
+        let to = resolve_reshape(&from, shape)?;
+        self.graph
+            .apply(Op::Shape(ShapeOp::Reshape), &[Operand::Tensor(self)], &to)
+    }
+
+    /// The axes reversed (MyGrad's `.T` and `transpose()`).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(g.zeros(&[2, 3, 4]).transpose().shape(), vec![4, 3, 2]);
+    /// ```
+    #[track_caller]
+    pub fn transpose(self) -> Tensor<'g> {
+        ok(self.try_transpose())
+    }
+
+    /// [`Tensor::transpose`], or [`Error::StaleTensor`].
+    pub fn try_transpose(self) -> Result<Tensor<'g>> {
+        let n = self.read(|n| n.value.ndim())? as isize;
+        let axes: SmallVec<isize> = (0..n).rev().collect();
+        self.try_transpose_axes(&axes)
+    }
+
+    /// The axes permuted: axis `i` of the result is axis `axes[i]` of `self`.
+    #[track_caller]
+    pub fn transpose_axes(self, axes: &[isize]) -> Tensor<'g> {
+        ok(self.try_transpose_axes(axes))
+    }
+
+    /// [`Tensor::transpose_axes`], failing unless `axes` is a permutation
+    /// of the axes (negative entries count from the end).
+    pub fn try_transpose_axes(self, axes: &[isize]) -> Result<Tensor<'g>> {
+        let ndim = self.try_shape()?.len();
+        if axes.len() != ndim {
+            return Err(Error::InvalidArgument {
+                op: "transpose",
+                message: format!(
+                    "axes don't match array: {} axes for {ndim} dimensions",
+                    axes.len()
+                ),
+            });
+        }
+        let mask = eval::axes_mask(Some(axes), ndim, "transpose")?;
+        debug_assert!(mask.iter().all(|&m| m == 1));
+        let perm: Vec<isize> = axes
+            .iter()
+            .map(|&a| eval::normalize_axis(a, ndim, "transpose").map(|a| a as isize))
+            .collect::<Result<_>>()?;
+        self.graph.apply(
+            Op::Shape(ShapeOp::Transpose),
+            &[Operand::Tensor(self)],
+            &perm,
+        )
+    }
+}
+
+/// The concrete shape of a reshape, resolving one `-1`.
+fn resolve_reshape(from: &[usize], to: &[isize]) -> Result<Vec<isize>> {
+    let bad = || Error::BadReshape {
+        from: from.to_vec(),
+        to: to.to_vec(),
+    };
+    let size = eval::size(from, "reshape")?;
+    let mut known: usize = 1;
+    let mut infer = None;
+    for (i, &d) in to.iter().enumerate() {
+        if d == -1 {
+            if infer.replace(i).is_some() {
+                return Err(bad());
+            }
+        } else if d < 0 {
+            return Err(bad());
+        } else {
+            known = known.checked_mul(d as usize).ok_or_else(bad)?;
+        }
+    }
+    let mut out = to.to_vec();
+    match infer {
+        Some(i) => {
+            if known == 0 || size % known != 0 {
+                return Err(bad());
+            }
+            out[i] = (size / known) as isize;
+        }
+        None if known != size => return Err(bad()),
+        None => {}
+    }
+    Ok(out)
+}
+
+impl fmt::Display for Tensor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.graph.inner.borrow();
+        match inner.check(self.idx, self.stamp) {
+            Ok(i) => {
+                let v = &inner.nodes[i].value;
+                f.write_str(&crate::display::repr(&v.buf, v.shape(), true))
+            }
+            Err(e) => write!(f, "<{e}>"),
+        }
+    }
+}
+
+impl fmt::Debug for Tensor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Operator impls: `Tensor op X`, and `X op Tensor` for scalars and arrays.
+macro_rules! operators {
+    ($($Trait:ident, $method:ident, $op:ident;)*) => {$(
+        impl<'g, R: IntoOperand<'g>> $Trait<R> for Tensor<'g> {
+            type Output = Tensor<'g>;
+            #[doc = concat!("Panics with the message of the error [`Tensor::try_", stringify!($method), "`] returns.")]
+            #[track_caller]
+            fn $method(self, rhs: R) -> Tensor<'g> {
+                ok(self.binary(BinaryOp::$op, rhs.into_operand()))
+            }
+        }
+        // Only f64 and i64 on the left, so that `2.0 * x` and `2 * x` infer
+        // without annotations (a second float impl would make them ambiguous).
+        operators!(@rev $Trait, $method, $op; f64, i64, Array);
+        impl<'g> $Trait<Tensor<'g>> for &Array {
+            type Output = Tensor<'g>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<'g>) -> Tensor<'g> {
+                ok(rhs.binary_rev(BinaryOp::$op, self.into_operand()))
+            }
+        }
+    )*};
+    (@rev $Trait:ident, $method:ident, $op:ident; $($t:ty),*) => {$(
+        impl<'g> $Trait<Tensor<'g>> for $t {
+            type Output = Tensor<'g>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<'g>) -> Tensor<'g> {
+                ok(rhs.binary_rev(BinaryOp::$op, self.into_operand()))
+            }
+        }
+    )*};
+}
+
+operators! {
+    Add, add, Add;
+    Sub, sub, Subtract;
+    Mul, mul, Multiply;
+    Div, div, Divide;
+}
+
+impl<'g> Neg for Tensor<'g> {
+    type Output = Tensor<'g>;
+    /// Panics only on a stale handle.
+    #[track_caller]
+    fn neg(self) -> Tensor<'g> {
+        ok(self.unary(UnaryOp::Negative))
+    }
+}
