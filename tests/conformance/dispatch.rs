@@ -1,0 +1,315 @@
+//! The conformance mapping: one match arm per MyGrad op name, turning a
+//! case's args and kwargs into one causing-diff call. Run it through
+//! `cargo test --test conformance -- --nocapture`.
+//!
+//! Adding an op to the crate costs one line here. Ops with no arm, and
+//! kwargs an arm does not read, make the case *skipped*, not failed.
+
+use std::cell::RefCell;
+
+use causing_diff as cd;
+use causing_diff::{Array, DType, Error, Graph, Operand, Result, Scalar, Tensor, TensorOptions};
+use serde_json::Value;
+
+/// A case's kwargs.
+pub type Map = serde_json::Map<String, Value>;
+
+/// One built positional argument (FORMAT.md §4).
+pub enum Arg<'g> {
+    /// `{"tensor": T, "constant": c}`
+    Tensor(Tensor<'g>),
+    /// `{"scalar": x, "dtype": d}`: a weak Rust scalar.
+    Scalar(Scalar),
+    /// `{"array": T}`: a plain array.
+    Array(Array),
+    /// `null`: an omitted optional argument.
+    Null,
+}
+
+/// What a call produced.
+pub enum Outcome<'g> {
+    /// A tensor result.
+    Tensor(Tensor<'g>),
+    /// A plain-array result (comparisons, `argmax`, ...).
+    #[allow(dead_code)] // until the first op with a plain-array result is mapped
+    Array(Array),
+    /// The crate's error.
+    Err(Error),
+    /// The op, or one of its kwargs or argument forms, has no crate
+    /// counterpart yet; the text names it (the skip key).
+    NotImplemented(String),
+    /// The case is malformed for this op (a harness or data problem).
+    Harness(String),
+}
+
+/// Early exits of a dispatch arm: `NotImplemented` or `Harness`.
+type Step<'g> = core::result::Result<Outcome<'g>, Outcome<'g>>;
+
+/// Runs `$body` with `$tpl` bound to the `*_like` template (arg 0), a
+/// tensor or an array.
+macro_rules! like {
+    ($a:expr, $tpl:ident => $body:expr) => {
+        match $a {
+            [Arg::Tensor($tpl)] => $body,
+            [Arg::Array($tpl)] => $body,
+            _ => return Err(harness("expected one tensor or array template")),
+        }
+    };
+}
+
+/// Makes the call of `op`.
+pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<'g> {
+    let kw = Kw {
+        map: kwargs,
+        used: RefCell::new(Vec::new()),
+    };
+    let kw = &kw;
+    #[rustfmt::skip]
+    let step = (|| -> Step<'g> { Ok(match op {
+        // unary
+        "negative" => t(x(a)?.try_neg()),
+        "positive" => t(x(a)?.try_positive()),
+        "square" => t(x(a)?.try_square()),
+        "sqrt" => t(x(a)?.try_sqrt()),
+        "exp" => t(x(a)?.try_exp()),
+        "log" => t(x(a)?.try_log()),
+        "sin" => t(x(a)?.try_sin()),
+        "cos" => t(x(a)?.try_cos()),
+        "tan" => t(x(a)?.try_tan()),
+        "abs" | "absolute" => t(x(a)?.try_abs_with(kw.bool_or("nan_to_num", true)?)),
+        // binary
+        "add" => t(cd::add(operand(a, 0)?, operand(a, 1)?)),
+        "subtract" => t(cd::subtract(operand(a, 0)?, operand(a, 1)?)),
+        "multiply" => t(cd::multiply(operand(a, 0)?, operand(a, 1)?)),
+        "divide" | "true_divide" => t(cd::divide(operand(a, 0)?, operand(a, 1)?)),
+        "power" => t(cd::power(operand(a, 0)?, operand(a, 1)?)),
+        // reduce
+        "sum" => t(x(a)?.try_sum_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        "mean" => t(x(a)?.try_mean_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        // linalg
+        "matmul" => t(cd::matmul(operand(a, 0)?, operand(a, 1)?)),
+        // manipulation
+        "reshape" => t(x(a)?.try_reshape(&kw.ints("newshape")?)),
+        "transpose" => t(match kw.opt_ints("axes")? { None => x(a)?.try_transpose(), Some(ax) => x(a)?.try_transpose_axes(&ax) }),
+        // creation
+        "arange" => t(g.try_arange_with(kw.scalar_or("start", Scalar::Int(0))?, kw.scalar("stop")?, kw.scalar_or("step", Scalar::Int(1))?, kw.opts()?)),
+        "linspace" => t(g.try_linspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.opts()?)),
+        "eye" => t(g.try_eye_with(kw.usize("N")?, kw.opt_usize("M")?, kw.isize_or("k", 0)?, kw.opts()?)),
+        "identity" => t(g.try_identity_with(kw.usize("n")?, kw.opts()?)),
+        "full" => t(g.try_full_with(&kw.shape("shape")?, kw.scalar("fill_value")?, kw.opts()?)),
+        "zeros" => t(g.try_zeros_with(&kw.shape("shape")?, kw.opts()?)),
+        "ones" => t(g.try_ones_with(&kw.shape("shape")?, kw.opts()?)),
+        "zeros_like" => t(like!(a, tpl => g.try_zeros_like_with(tpl, kw.like_opts()?))),
+        "ones_like" => t(like!(a, tpl => g.try_ones_like_with(tpl, kw.like_opts()?))),
+        "full_like" => t(like!(a, tpl => g.try_full_like_with(tpl, kw.scalar("fill_value")?, kw.like_opts()?))),
+        "tensor" => t(g.try_tensor_with(array(a)?, kw.opts()?)),
+        _ => return Err(Outcome::NotImplemented(String::new())),
+    }) })();
+    let out = step.unwrap_or_else(|early| early);
+    match out {
+        Outcome::NotImplemented(why) if why.is_empty() => Outcome::NotImplemented(op.to_string()),
+        Outcome::NotImplemented(why) => Outcome::NotImplemented(format!("{op} ({why})")),
+        Outcome::Harness(_) => out,
+        _ => match kw.unused() {
+            Some(k) => Outcome::NotImplemented(format!("{op} (kwarg {k})")),
+            None => out,
+        },
+    }
+}
+
+fn t<'g>(r: Result<Tensor<'g>>) -> Outcome<'g> {
+    match r {
+        Ok(t) => Outcome::Tensor(t),
+        Err(e) => Outcome::Err(e),
+    }
+}
+
+fn harness<'g>(msg: impl Into<String>) -> Outcome<'g> {
+    Outcome::Harness(msg.into())
+}
+
+fn skip<'g>(why: &str) -> Outcome<'g> {
+    Outcome::NotImplemented(why.to_string())
+}
+
+/// The only argument, a tensor.
+fn x<'g>(a: &[Arg<'g>]) -> core::result::Result<Tensor<'g>, Outcome<'g>> {
+    match a {
+        [Arg::Tensor(t)] => Ok(*t),
+        _ => Err(harness("expected exactly one tensor argument")),
+    }
+}
+
+/// The only argument, a plain array.
+fn array<'g>(a: &[Arg<'g>]) -> core::result::Result<Array, Outcome<'g>> {
+    match a {
+        [Arg::Array(x)] => Ok(x.clone()),
+        _ => Err(harness("expected exactly one array argument")),
+    }
+}
+
+/// Operand `k` of a two-operand op: a tensor, scalar or array.
+fn operand<'g>(a: &[Arg<'g>], k: usize) -> core::result::Result<Operand<'g>, Outcome<'g>> {
+    if a.len() != 2 {
+        return Err(harness("expected two operands"));
+    }
+    Ok(match &a[k] {
+        Arg::Tensor(t) => Operand::Tensor(*t),
+        Arg::Scalar(s) => Operand::Scalar(*s),
+        Arg::Array(x) => Operand::Array(x.clone()),
+        _ => return Err(harness("expected a tensor, scalar or array operand")),
+    })
+}
+
+/// Typed access to the kwargs, remembering which were read: a kwarg no arm
+/// reads would be silently ignored, so it makes the case skip instead.
+struct Kw<'a> {
+    map: &'a Map,
+    used: RefCell<Vec<&'a str>>,
+}
+
+type KwResult<'g, T> = core::result::Result<T, Outcome<'g>>;
+
+impl<'a> Kw<'a> {
+    /// The kwarg's value; `None` when absent or `null`.
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        let (k, v) = self.map.get_key_value(name)?;
+        self.used.borrow_mut().push(k.as_str());
+        (!v.is_null()).then_some(v)
+    }
+
+    fn unused(&self) -> Option<&'a str> {
+        let used = self.used.borrow();
+        self.map
+            .keys()
+            .map(String::as_str)
+            .find(|k| !used.contains(k))
+    }
+
+    fn req<'g>(&self, name: &str) -> KwResult<'g, &'a Value> {
+        self.get(name)
+            .ok_or_else(|| harness(format!("missing kwarg {name}")))
+    }
+
+    fn bad<'g>(name: &str, v: &Value) -> Outcome<'g> {
+        harness(format!("bad kwarg {name}: {v}"))
+    }
+
+    fn bool_or<'g>(&self, name: &str, default: bool) -> KwResult<'g, bool> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| Self::bad(name, v)),
+        }
+    }
+
+    fn f64<'g>(&self, name: &str) -> KwResult<'g, f64> {
+        let v = self.req(name)?;
+        v.as_f64().ok_or_else(|| Self::bad(name, v))
+    }
+
+    fn int<'g>(name: &str, v: &Value) -> KwResult<'g, i64> {
+        v.as_i64().ok_or_else(|| Self::bad(name, v))
+    }
+
+    fn usize<'g>(&self, name: &str) -> KwResult<'g, usize> {
+        let v = self.req(name)?;
+        usize::try_from(Self::int(name, v)?).map_err(|_| Self::bad(name, v))
+    }
+
+    fn opt_usize<'g>(&self, name: &str) -> KwResult<'g, Option<usize>> {
+        self.get(name).map(|_| self.usize(name)).transpose()
+    }
+
+    fn usize_or<'g>(&self, name: &str, default: usize) -> KwResult<'g, usize> {
+        Ok(self.opt_usize(name)?.unwrap_or(default))
+    }
+
+    fn isize_or<'g>(&self, name: &str, default: isize) -> KwResult<'g, isize> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => Ok(Self::int(name, v)? as isize),
+        }
+    }
+
+    /// A number as a [`Scalar`]: an integer literal is `Int`, any other
+    /// number `Float` (FORMAT.md §3).
+    fn scalar<'g>(&self, name: &str) -> KwResult<'g, Scalar> {
+        let v = self.req(name)?;
+        match v {
+            Value::Bool(b) => Ok(Scalar::Bool(*b)),
+            Value::Number(n) if n.is_i64() => Ok(Scalar::Int(n.as_i64().unwrap_or_default())),
+            Value::Number(n) if n.is_f64() => Ok(Scalar::Float(n.as_f64().unwrap_or_default())),
+            _ => Err(Self::bad(name, v)),
+        }
+    }
+
+    fn scalar_or<'g>(&self, name: &str, default: Scalar) -> KwResult<'g, Scalar> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(_) => self.scalar(name),
+        }
+    }
+
+    /// An int or a list of ints; `None` when absent or `null`.
+    fn opt_ints<'g>(&self, name: &str) -> KwResult<'g, Option<Vec<isize>>> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let one = |x: &Value| Self::int(name, x).map(|i| i as isize);
+        match v {
+            Value::Array(xs) => xs.iter().map(one).collect::<KwResult<_>>().map(Some),
+            x => Ok(Some(vec![one(x)?])),
+        }
+    }
+
+    fn ints<'g>(&self, name: &str) -> KwResult<'g, Vec<isize>> {
+        self.opt_ints(name)?
+            .ok_or_else(|| harness(format!("missing kwarg {name}")))
+    }
+
+    /// Reduction axes: `None` (all) when absent or `null`.
+    fn axes<'g>(&self, name: &str) -> KwResult<'g, Option<Vec<isize>>> {
+        self.opt_ints(name)
+    }
+
+    fn shape<'g>(&self, name: &str) -> KwResult<'g, Vec<usize>> {
+        self.ints(name)?
+            .into_iter()
+            .map(|d| {
+                usize::try_from(d)
+                    .map_err(|_| Self::bad(name, self.map.get(name).unwrap_or(&Value::Null)))
+            })
+            .collect()
+    }
+
+    fn dtype<'g>(&self) -> KwResult<'g, Option<DType>> {
+        let Some(v) = self.get("dtype") else {
+            return Ok(None);
+        };
+        let name = v.as_str().ok_or_else(|| Self::bad("dtype", v))?;
+        DType::from_name(name)
+            .map(Some)
+            .ok_or_else(|| skip(&format!("dtype {name}")))
+    }
+
+    /// `dtype` and `constant`.
+    fn opts<'g>(&self) -> KwResult<'g, TensorOptions> {
+        let mut opts = TensorOptions::new();
+        if let Some(d) = self.dtype()? {
+            opts = opts.dtype(d);
+        }
+        if let Some(v) = self.get("constant") {
+            opts = opts.constant(v.as_bool().ok_or_else(|| Self::bad("constant", v))?);
+        }
+        Ok(opts)
+    }
+
+    /// `dtype`, `constant` and `shape` (the `*_like` functions).
+    fn like_opts<'g>(&self) -> KwResult<'g, TensorOptions> {
+        let opts = self.opts()?;
+        match self.get("shape") {
+            None => Ok(opts),
+            Some(_) => Ok(opts.shape(&self.shape("shape")?)),
+        }
+    }
+}
