@@ -59,6 +59,11 @@ pub use error::{Error, Result};
 pub use functions::{add, divide, matmul, multiply, power, subtract};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
+/// The README's example runs as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// `π`, as MyGrad's `mg.pi`.
 pub const PI: f64 = core::f64::consts::PI;
 
