@@ -133,6 +133,19 @@ pub(crate) fn cast(a: &Array, dtype: DType, pool: &mut Pool) -> Result<Array> {
     materialize(a, &layout, dtype, pool)
 }
 
+/// `a` seen as `dtype`: borrowed when it already has it, else a converted copy.
+pub(crate) fn as_dtype<'a>(
+    a: &'a Array,
+    dtype: DType,
+    pool: &mut Pool,
+) -> Result<std::borrow::Cow<'a, Array>> {
+    if a.dtype() == dtype {
+        Ok(std::borrow::Cow::Borrowed(a))
+    } else {
+        cast(a, dtype, pool).map(std::borrow::Cow::Owned)
+    }
+}
+
 /// `a` converted to `dtype`, without a copy when it already has it.
 pub(crate) fn cast_owned(a: Array, dtype: DType, pool: &mut Pool) -> Result<Array> {
     if a.dtype() == dtype {

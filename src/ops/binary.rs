@@ -43,19 +43,11 @@ impl BinaryOp {
     pub(crate) fn forward(self, a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
         let name = self.name();
         let dtype = self.result_dtype(a.dtype(), b.dtype());
-        let (ca, cb);
-        let a = if a.dtype() == dtype {
-            a
-        } else {
-            ca = eval::cast(a, dtype, pool)?;
-            &ca
-        };
-        let b = if b.dtype() == dtype {
-            b
-        } else {
-            cb = eval::cast(b, dtype, pool)?;
-            &cb
-        };
+        let (a, b) = (
+            eval::as_dtype(a, dtype, pool)?,
+            eval::as_dtype(b, dtype, pool)?,
+        );
+        let (a, b) = (&*a, &*b);
         dispatch_float!(dtype, T => match self {
             BinaryOp::Add => eval::map2::<T, T>(a, b, pool, name, |x, y| x + y),
             BinaryOp::Subtract => eval::map2::<T, T>(a, b, pool, name, |x, y| x - y),
@@ -76,19 +68,11 @@ impl BinaryOp {
     ) -> Result<Array> {
         let name = self.name();
         let dtype = g.dtype();
-        let (ca, cb);
-        let a = if a.dtype() == dtype {
-            a
-        } else {
-            ca = eval::cast(a, dtype, pool)?;
-            &ca
-        };
-        let b = if b.dtype() == dtype {
-            b
-        } else {
-            cb = eval::cast(b, dtype, pool)?;
-            &cb
-        };
+        let (a, b) = (
+            eval::as_dtype(a, dtype, pool)?,
+            eval::as_dtype(b, dtype, pool)?,
+        );
+        let (a, b) = (&*a, &*b);
         dispatch_float!(dtype, T => match (self, k) {
             // d(a ± b)/da = 1, d(a + b)/db = 1
             (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => {

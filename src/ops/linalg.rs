@@ -110,19 +110,11 @@ fn product<T: Elem + mm::MatElem>(
 pub(crate) fn matmul(a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
     let plan = Plan::new(a.shape(), b.shape())?;
     let dtype = DType::promote(a.dtype(), b.dtype());
-    let (ca, cb);
-    let a = if a.dtype() == dtype {
-        a
-    } else {
-        ca = eval::cast(a, dtype, pool)?;
-        &ca
-    };
-    let b = if b.dtype() == dtype {
-        b
-    } else {
-        cb = eval::cast(b, dtype, pool)?;
-        &cb
-    };
+    let (a, b) = (
+        eval::as_dtype(a, dtype, pool)?,
+        eval::as_dtype(b, dtype, pool)?,
+    );
+    let (a, b) = (&*a, &*b);
     let al = operand_layout(a.shape(), [1, plan.k], &plan.with(plan.m, plan.k));
     let bl = operand_layout(b.shape(), [plan.k, 1], &plan.with(plan.k, plan.n));
     let full = plan.with(plan.m, plan.n);
@@ -144,19 +136,11 @@ pub(crate) fn matmul_backward(
 ) -> Result<Array> {
     let plan = Plan::new(a.shape(), b.shape())?;
     let dtype = g.dtype();
-    let (ca, cb);
-    let a = if a.dtype() == dtype {
-        a
-    } else {
-        ca = eval::cast(a, dtype, pool)?;
-        &ca
-    };
-    let b = if b.dtype() == dtype {
-        b
-    } else {
-        cb = eval::cast(b, dtype, pool)?;
-        &cb
-    };
+    let (a, b) = (
+        eval::as_dtype(a, dtype, pool)?,
+        eval::as_dtype(b, dtype, pool)?,
+    );
+    let (a, b) = (&*a, &*b);
     let gl = Layout::contiguous(&plan.with(plan.m, plan.n));
     let swap = |l: Layout| {
         let nd = l.ndim();

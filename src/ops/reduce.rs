@@ -31,13 +31,8 @@ impl ReduceOp {
             ReduceOp::Mean { keepdims } => {
                 let n = count(x.shape(), &mask);
                 let dtype = x.dtype().float_result();
-                let cast;
-                let xf = if x.dtype() == dtype {
-                    x
-                } else {
-                    cast = eval::cast(x, dtype, pool)?;
-                    &cast
-                };
+                let xf = eval::as_dtype(x, dtype, pool)?;
+                let xf = &*xf;
                 let s = eval::sum(xf, &mask, keepdims, pool)?;
                 let out = dispatch_float!(dtype, T => {
                     let n = n as T;

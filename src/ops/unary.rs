@@ -61,13 +61,8 @@ impl UnaryOp {
             }, other => integer_forward(self, x, pool));
         }
         let dtype = x.dtype().float_result();
-        let cast;
-        let x = if x.dtype() == dtype {
-            x
-        } else {
-            cast = eval::cast(x, dtype, pool)?;
-            &cast
-        };
+        let x = eval::as_dtype(x, dtype, pool)?;
+        let x = &*x;
         dispatch_float!(dtype, T => match self {
             UnaryOp::Sqrt => eval::map1::<T, T>(x, pool, name, Float::sqrt),
             UnaryOp::Exp => eval::map1::<T, T>(x, pool, name, Float::exp),
