@@ -2,7 +2,8 @@
 //! `cargo test --test conformance -- --nocapture` to see the report.
 //!
 //! Reads every `*.jsonl` file in `$CAUSING_DIFF_CONFORMANCE_DIR`, else in
-//! `../shared/conformance` (format: `FORMAT.md` there), runs each case on a
+//! `../shared/conformance` if it exists, else in the snapshot of it in
+//! `tests/data/conformance` (format: `FORMAT.md` there), runs each case on a
 //! fresh graph and prints one line per family:
 //! `conformance <family>: <P> passed, <F> failed, <S> skipped`, then the
 //! first failures in detail, the cases that pass with a documented rounding
@@ -28,7 +29,15 @@ const MAX_DETAILS: usize = 20;
 fn folder() -> PathBuf {
     match std::env::var_os("CAUSING_DIFF_CONFORMANCE_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
+        None => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let shared = root.join("../shared/conformance");
+            if shared.is_dir() {
+                shared
+            } else {
+                root.join("tests/data/conformance")
+            }
+        }
     }
 }
 
