@@ -169,7 +169,7 @@ impl Array {
 
     /// An array of the given shape holding `data` in row-major order.
     ///
-    /// Fails with [`Error::InvalidArgument`] when `data.len()` is not the
+    /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `data.len()` is not the
     /// product of `shape`.
     pub fn from_shape_vec<T: Elem>(shape: &[usize], data: Vec<T>) -> Result<Array> {
         let size = checked_size(shape).ok_or_else(|| Error::TooLarge {
