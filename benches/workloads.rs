@@ -2,53 +2,80 @@
 //! defined there (same expressions, dtypes and data), as criterion benches.
 //!
 //! One timed call is one forward pass plus `backward()`, with the leaves
-//! created once outside it. The call ends with `Graph::rewind`, the
-//! idiomatic way a Rust loop reclaims its step's nodes, so its cost is
-//! included.
+//! created once outside it; it ends with `Graph::rewind`, the idiomatic way a
+//! Rust loop reclaims its step's nodes, so that cost is included.
 //!
-//! Run: `cargo bench --bench workloads` (add `-- W1` to filter).
+//! Run: `cargo bench --bench workloads` (add a filter such as `-- W2`).
+//! The side-by-side table against the peers: `scripts/compare.sh`.
 
-use std::hint::black_box;
+mod common;
 
 use causing_diff::prelude::*;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-/// W1 — scalar overhead: `f = x*y + x**2` on float32 0-d leaves, then backward.
 fn w1(c: &mut Criterion) {
     let g = Graph::new();
-    let x = g.tensor(2.0f32);
-    let y = g.tensor(4.0f32);
-    let mark = g.mark();
-    let call = || {
-        let f = x * y + x.pow(2.0);
-        f.backward();
-        g.rewind(mark);
-    };
-    call();
-    assert_eq!(x.grad().unwrap().item(), Some(8.0));
-    assert_eq!(y.grad().unwrap().item(), Some(2.0));
-    c.bench_function("W1 scalar f+b (3 ops)", |b| b.iter(&call));
+    let case = common::w1(&g);
+    common::w1_call(&case);
+    assert_eq!(case.leaves[0].grad().unwrap().item(), Some(8.0));
+    assert_eq!(case.leaves[1].grad().unwrap().item(), Some(2.0));
+    c.bench_function("W1 scalar f+b (3 ops)", |b| {
+        b.iter(|| common::w1_call(&case))
+    });
 }
 
-/// W7 — the tutorial's loop, per step: `L = w**2; L.backward();
-/// w.data -= 0.3 * w.grad` on a float64 0-d `w`.
+fn w2(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W2 elementwise chain");
+    group.sample_size(10);
+    for n in [10_000, 1_000_000, 16_000_000] {
+        let g = Graph::new();
+        let case = common::w2(&g, n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| common::w2_call(&case))
+        });
+    }
+    group.finish();
+}
+
+fn w3(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W3 broadcasting");
+    group.sample_size(10);
+    for n in [1000, 4096] {
+        let g = Graph::new();
+        let case = common::w3(&g, n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| common::w3_call(&case))
+        });
+    }
+    group.finish();
+}
+
+fn w5(c: &mut Criterion) {
+    let mut group = c.benchmark_group("W5 matmul");
+    group.sample_size(10);
+    for dtype in [DType::Float32, DType::Float64] {
+        for n in [64, 256, 1024] {
+            let g = Graph::new();
+            let case = common::w5(&g, n, dtype);
+            let id = BenchmarkId::new(dtype.name(), n);
+            group.bench_with_input(id, &n, |b, _| b.iter(|| common::w5_call(&case)));
+        }
+    }
+    group.finish();
+}
+
 fn w7(c: &mut Criterion) {
     let g = Graph::new();
-    let w = g.tensor(10.0);
-    let mark = g.mark();
-    let step = || {
-        let loss = w.pow(2.0);
-        loss.backward();
-        w.gradient_step(black_box(0.3));
-        g.rewind(mark);
-    };
+    let case = common::w7(&g);
     for _ in 0..1000 {
-        step();
+        common::w7_step(&case);
     }
-    c.bench_function("W7 seed loop per step", |b| b.iter(&step));
+    c.bench_function("W7 seed loop per step", |b| {
+        b.iter(|| common::w7_step(&case))
+    });
     // w underflows to exactly 0 after ~810 steps, as in every peer.
-    assert_eq!(w.item(), 0.0);
+    assert_eq!(case.leaves[0].item(), 0.0);
 }
 
-criterion_group!(benches, w1, w7);
+criterion_group!(benches, w1, w2, w3, w5, w7);
 criterion_main!(benches);

@@ -220,8 +220,11 @@ pub(crate) fn map1<T: Elem, U: Elem>(
     op: &'static str,
     f: impl Fn(T) -> U,
 ) -> Result<Array> {
+    // Arrays are contiguous: a plain zip, no layout needed.
     let mut out: Vec<U> = pool.take(a.size(), op)?;
-    elementwise::map1(slice::<T>(a), &Layout::contiguous(a.shape()), &mut out, f);
+    for (o, &x) in out.iter_mut().zip(slice::<T>(a)) {
+        *o = f(x);
+    }
     Ok(wrap(out, a.shape()))
 }
 
@@ -234,10 +237,36 @@ pub(crate) fn map2<T: Elem, U: Elem>(
     op: &'static str,
     f: impl Fn(T, T) -> U,
 ) -> Result<Array> {
+    let (sa, sb) = (slice::<T>(a), slice::<T>(b));
+    // Fast paths without layouts: equal shapes, or one operand a 0-d scalar.
+    if a.shape() == b.shape() || b.ndim() == 0 || a.ndim() == 0 {
+        let shape = if a.ndim() >= b.ndim() {
+            a.shape()
+        } else {
+            b.shape()
+        };
+        let mut out: Vec<U> = pool.take(sa.len().max(sb.len()), op)?;
+        if sa.len() == sb.len() {
+            for ((o, &x), &y) in out.iter_mut().zip(sa).zip(sb) {
+                *o = f(x, y);
+            }
+        } else if sb.len() == 1 {
+            let y = sb[0];
+            for (o, &x) in out.iter_mut().zip(sa) {
+                *o = f(x, y);
+            }
+        } else {
+            let x = sa[0];
+            for (o, &y) in out.iter_mut().zip(sb) {
+                *o = f(x, y);
+            }
+        }
+        return Ok(wrap(out, shape));
+    }
     let (shape, la, lb) = broadcast2(a.shape(), b.shape(), op)?;
     let n = size(&shape, op)?;
     let mut out: Vec<U> = pool.take(n, op)?;
-    elementwise::map2(slice::<T>(a), &la, slice::<T>(b), &lb, &mut out, f);
+    elementwise::map2(sa, &la, sb, &lb, &mut out, f);
     Ok(wrap(out, &shape))
 }
 
@@ -250,6 +279,14 @@ pub(crate) fn map3<T: Elem, U: Elem>(
     op: &'static str,
     f: impl Fn(T, T, T) -> U,
 ) -> Result<Array> {
+    if a.shape() == b.shape() && b.shape() == c.shape() {
+        let mut out: Vec<U> = pool.take(a.size(), op)?;
+        let (sa, sb, sc) = (slice::<T>(a), slice::<T>(b), slice::<T>(c));
+        for (((o, &x), &y), &z) in out.iter_mut().zip(sa).zip(sb).zip(sc) {
+            *o = f(x, y, z);
+        }
+        return Ok(wrap(out, a.shape()));
+    }
     let ab = broadcast_shapes(a.shape(), b.shape());
     let shape = ab
         .and_then(|ab| broadcast_shapes(&ab, c.shape()))

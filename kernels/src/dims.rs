@@ -35,11 +35,19 @@ impl<T: Copy + Default> SmallVec<T> {
 
     /// A vector of `len` copies of `value`.
     pub fn filled(value: T, len: usize) -> Self {
-        let mut v = Self::new();
-        for _ in 0..len {
-            v.push(value);
+        if len <= INLINE {
+            SmallVec {
+                len,
+                inline: [value; INLINE],
+                heap: Vec::new(),
+            }
+        } else {
+            SmallVec {
+                len,
+                inline: [T::default(); INLINE],
+                heap: vec![value; len],
+            }
         }
-        v
     }
 
     /// Appends a value.
