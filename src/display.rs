@@ -627,7 +627,7 @@ mod tests {
                 1 => (rng(&mut seed) % 100_000) as f64 / 1000.0 * scale,
                 _ => (rng(&mut seed) as f64 / u64::MAX as f64 - 0.5) * scale,
             };
-            let x32 = if r % 3 == 0 {
+            let x32 = if r.is_multiple_of(3) {
                 f32::from_bits(rng(&mut seed) as u32)
             } else {
                 x64 as f32

@@ -241,7 +241,7 @@ impl Args {
         let mut target = vec![1isize; n_axes];
         let mut rest = size;
         for p in [2, 3] {
-            while rest % p == 0 {
+            while rest.is_multiple_of(p) {
                 rest /= p;
                 target[rng.below(n_axes)] *= p as isize;
             }

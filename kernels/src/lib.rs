@@ -18,6 +18,8 @@ pub mod layout;
 pub mod matmul;
 mod pairwise;
 pub mod reduce;
+pub mod simd;
+pub mod vmath;
 pub mod walk;
 
 pub use dims::{Dims, SmallVec, Strides};
