@@ -1,7 +1,7 @@
 //! The one place that knows the vector instruction sets: runtime detection,
 //! and the `Lanes` abstraction the vector maths is written against.
 //!
-//! Every vector algorithm in this crate is written once over [`Lanes`] and
+//! Every vector algorithm in this crate is written once over `Lanes` and
 //! instantiated three times: a scalar `f64` (portable fallback, and the
 //! tails of arrays), AVX2+FMA (4 lanes) and AVX-512 (8 lanes). All three
 //! perform the same IEEE operations in the same order, fused multiply-adds

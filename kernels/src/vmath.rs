@@ -1,7 +1,7 @@
 //! Vectorised `exp`, `ln`, `sin`, `cos` and `tan` for `f32` and `f64`
 //! arrays, and the fused forms their backward rules need.
 //!
-//! Each function is written once over [`Lanes`] and runs on AVX-512, AVX2 or
+//! Each function is written once over `Lanes` and runs on AVX-512, AVX2 or
 //! scalar code with bit-identical results (see `simd.rs`). `f32` inputs are
 //! widened to `f64`, evaluated, and rounded once: the polynomials are good to
 //! about 1 ulp of `f64`, so the `f32` results are correctly rounded except
