@@ -33,6 +33,45 @@
 //!   [`Graph::mark`] / [`Graph::rewind`], so memory stays flat.
 //! * Every fallible method has a `try_` twin returning [`Result`]; operators
 //!   (`+ - * /`, unary `-`) panic with the same message.
+//!
+//! ## Threads
+//!
+//! A [`Graph`] is `Send` but not `Sync`: it can move to another thread with
+//! all of its nodes, but two threads cannot share one. A [`Tensor`] borrows
+//! its graph, so it is neither `Send` nor `Sync`; an [`Array`] is both. Use
+//! one graph per thread and pass plain arrays between threads. The kernels
+//! may use several threads inside one operation; that is invisible here.
+//!
+//! ```
+//! use causing_diff::prelude::*;
+//! let g = Graph::new();
+//! let x = g.tensor(3.0);
+//! (x * x).backward();
+//! let grad: Array = x.grad().unwrap();
+//! // The graph moves to another thread with its nodes; arrays move freely.
+//! let handle = std::thread::spawn(move || {
+//!     let y = g.tensor(grad);
+//!     y.item()
+//! });
+//! assert_eq!(handle.join().unwrap(), 6.0);
+//! ```
+//!
+//! Sharing a graph between threads does not compile:
+//!
+//! ```compile_fail
+//! fn shared<T: Sync>(_: &T) {}
+//! shared(&causing_diff::Graph::new());
+//! ```
+//!
+//! Neither does sending a tensor to another thread:
+//!
+//! ```compile_fail
+//! let g = causing_diff::Graph::new();
+//! let t = g.tensor(1.0);
+//! std::thread::scope(|s| {
+//!     s.spawn(move || t.item());
+//! });
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
