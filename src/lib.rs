@@ -95,7 +95,7 @@ pub use array_ops::{ArrayScalar, Numeric};
 pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
-pub use functions::{add, divide, matmul, multiply, power, subtract};
+pub use functions::{add, concatenate, divide, matmul, multiply, power, stack, subtract};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
 /// The README's example runs as a doctest.

@@ -8,7 +8,7 @@
 //! The fixed tests at the end pin MyGrad's conventions at the
 //! non-differentiable points (SPEC §3, conformance FORMAT §8.1/§8.2).
 
-use causing_diff::{Array, DType, Graph, Tensor};
+use causing_diff::{concatenate, stack, Array, DType, Graph, Tensor};
 use proptest::prelude::*;
 
 /// How a row's inputs (and op parameters) are drawn.
@@ -22,8 +22,15 @@ enum Kind {
     Reduce,
     /// Two tensors of matmul-compatible shapes: 1-D, 2-D, batched, broadcast batch.
     MatMul,
-    /// One tensor, with a random reshape target (maybe with a -1) and permutation.
+    /// One tensor, with random layout parameters: a reshape target (maybe
+    /// with a -1), a permutation, axes to squeeze, insert, move, swap, roll
+    /// and flip, a broadcast target, repeat counts and tile repetitions.
     Shape,
+    /// 2–4 tensors of at least one axis whose shapes agree except along one
+    /// (random) axis, which may have length 0.
+    Concat,
+    /// 2–4 tensors of one shape.
+    Stack,
 }
 
 /// Where an input's values live; a unit draw `u ∈ [0, 1)` is mapped into it.
@@ -63,6 +70,24 @@ struct Args {
     keepdims: bool,
     target: Vec<isize>,
     perm: Vec<isize>,
+    /// Some of the size-1 axes (for `squeeze`).
+    ones: Vec<isize>,
+    /// An axis of a result with one more dimension (`expand_dims`, `stack`).
+    new_axis: isize,
+    /// A shape the input broadcasts to.
+    bcast: Vec<usize>,
+    // The parameters below refer to the input seen with at least one axis.
+    source: Vec<isize>,
+    destination: Vec<isize>,
+    swap: (isize, isize),
+    shift: isize,
+    shifts: Vec<isize>,
+    roll_axes: Vec<isize>,
+    repeats: Vec<usize>,
+    repeat_axis: Option<isize>,
+    reps: Vec<usize>,
+    /// The concatenation axis of a [`Kind::Concat`] case.
+    join_axis: isize,
 }
 
 type OpFn = for<'g> fn(&[Tensor<'g>], &Args) -> Tensor<'g>;
@@ -86,7 +111,7 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
 }
 
 use Domain::{Any, AwayFromZero, Exponent, Positive, Tan};
-use Kind::{Binary, MatMul, Reduce, Shape, Unary};
+use Kind::{Binary, Concat, MatMul, Reduce, Shape, Stack, Unary};
 
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
@@ -127,6 +152,27 @@ const TABLE: &[Row] = &[
     row("reshape", Shape, &[Any], |t, a| t[0].reshape(&a.target)),
     row("transpose (reversed)", Shape, &[Any], |t, _| t[0].transpose()),
     row("transpose_axes", Shape, &[Any], |t, a| t[0].transpose_axes(&a.perm)),
+    row("ravel", Shape, &[Any], |t, _| t[0].ravel()),
+    row("flatten", Shape, &[Any], |t, _| t[0].flatten()),
+    row("squeeze (all)", Shape, &[Any], |t, _| t[0].squeeze()),
+    row("squeeze_axes", Shape, &[Any], |t, a| t[0].squeeze_axes(&a.ones)),
+    row("expand_dims", Shape, &[Any], |t, a| t[0].expand_dims(a.new_axis)),
+    row("broadcast_to", Shape, &[Any], |t, a| t[0].broadcast_to(&a.bcast)),
+    row("atleast_1d", Shape, &[Any], |t, _| t[0].atleast_1d()),
+    row("atleast_2d", Shape, &[Any], |t, _| t[0].atleast_2d()),
+    row("atleast_3d", Shape, &[Any], |t, _| t[0].atleast_3d()),
+    row("moveaxis", Shape, &[Any], |t, a| t[0].atleast_1d().moveaxis(&a.source, &a.destination)),
+    row("swapaxes", Shape, &[Any], |t, a| t[0].atleast_1d().swapaxes(a.swap.0, a.swap.1)),
+    row("roll (flattened)", Shape, &[Any], |t, a| t[0].roll(a.shift)),
+    row("roll_axes", Shape, &[Any], |t, a| t[0].atleast_1d().roll_axes(&a.shifts, &a.roll_axes)),
+    row("flip", Shape, &[Any], |t, _| t[0].flip()),
+    row("flip_axes", Shape, &[Any], |t, a| t[0].try_flip_with(a.axes.as_deref()).unwrap()),
+    row("repeat", Shape, &[Any], |t, a| t[0].repeat(&a.repeats, a.repeat_axis)),
+    row("tile", Shape, &[Any], |t, a| t[0].tile(&a.reps)),
+    row("copy", Shape, &[Any], |t, _| t[0].copy()),
+    row("concatenate", Concat, &[Any], |t, a| concatenate(t, Some(a.join_axis)).unwrap()),
+    row("concatenate (flattened)", Concat, &[Any], |t, _| concatenate(t, None).unwrap()),
+    row("stack", Stack, &[Any], |t, a| stack(t, a.new_axis).unwrap()),
 ];
 
 /// A small deterministic generator (splitmix64) for the parameters a case
@@ -161,6 +207,12 @@ impl Rng {
         }
     }
 
+    /// A random axis of `ndim`, written negatively half the time.
+    fn any_axis(&mut self, ndim: usize) -> isize {
+        let axis = self.below(ndim);
+        self.signed_axis(axis, ndim)
+    }
+
     /// An axis index, written negatively half the time.
     fn signed_axis(&mut self, axis: usize, ndim: usize) -> isize {
         if self.coin() {
@@ -186,6 +238,18 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
     let mut rng = Rng(seed ^ 0x5EED);
     match kind {
         Unary | Reduce | Shape => vec![base.to_vec()],
+        Concat => {
+            let base = if base.is_empty() { &[3][..] } else { base };
+            let axis = join_axis(base.len(), seed);
+            (0..2 + rng.below(3))
+                .map(|_| {
+                    let mut s = base.to_vec();
+                    s[axis] = rng.below(4);
+                    s
+                })
+                .collect()
+        }
+        Stack => vec![base.to_vec(); 2 + rng.below(3)],
         Binary => {
             let mut pair = vec![base.to_vec(), partner(base, &mut rng)];
             if rng.coin() {
@@ -217,6 +281,11 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
     }
 }
 
+/// The concatenation axis (unsigned) of a [`Kind::Concat`] case.
+fn join_axis(ndim: usize, seed: u64) -> usize {
+    Rng(seed ^ 0x10A1).below(ndim)
+}
+
 impl Args {
     /// The parameters for an input of shape `shape`.
     fn draw(shape: &[usize], seed: u64) -> Args {
@@ -239,7 +308,8 @@ impl Args {
             1 + rng.below(3)
         };
         let mut target = vec![1isize; n_axes];
-        let mut rest = size;
+        // (Only `Shape` cases reshape; a size-0 `Concat` input gets a dummy.)
+        let mut rest = size.max(1);
         for p in [2, 3] {
             while rest.is_multiple_of(p) {
                 rest /= p;
@@ -252,11 +322,77 @@ impl Args {
         }
         rng.shuffle(&mut all);
         let perm = all.iter().map(|&x| rng.signed_axis(x, ndim)).collect();
+        let ones: Vec<usize> = (0..ndim).filter(|&a| shape[a] == 1 && rng.coin()).collect();
+        let ones = ones.into_iter().map(|a| rng.signed_axis(a, ndim)).collect();
+        let new_axis = rng.any_axis(ndim + 1);
+        let mut bcast: Vec<usize> = (0..rng.below(3)).map(|_| 1 + rng.below(3)).collect();
+        bcast.extend(
+            shape
+                .iter()
+                .map(|&d| if d == 1 { 1 + rng.below(3) } else { d }),
+        );
+        // For the ops that need an axis: the shape seen by `atleast_1d`.
+        let shape1 = if ndim == 0 { vec![1] } else { shape.to_vec() };
+        let nd1 = shape1.len();
+        let mut order: Vec<usize> = (0..nd1).collect();
+        rng.shuffle(&mut order);
+        let moved = rng.below(nd1 + 1);
+        let source = order[..moved]
+            .iter()
+            .map(|&a| rng.signed_axis(a, nd1))
+            .collect();
+        rng.shuffle(&mut order);
+        let destination = order[..moved]
+            .iter()
+            .map(|&a| rng.signed_axis(a, nd1))
+            .collect();
+        let swap = (rng.any_axis(nd1), rng.any_axis(nd1));
+        let shift_flat = rng.below(15) as isize - 7;
+        let (n_shifts, n_axes) = match rng.below(3) {
+            0 => (1, 1 + rng.below(3)),
+            1 => (1 + rng.below(3), 1),
+            _ => {
+                let n = 1 + rng.below(3);
+                (n, n)
+            }
+        };
+        let shifts = (0..n_shifts).map(|_| rng.below(15) as isize - 7).collect();
+        let roll_axes = (0..n_axes).map(|_| rng.any_axis(nd1)).collect();
+        let repeat_axis = rng.coin().then(|| rng.any_axis(nd1));
+        let len = match repeat_axis {
+            None => shape.iter().product(),
+            Some(a) => shape1[a.rem_euclid(nd1 as isize) as usize],
+        };
+        let n_counts = if rng.coin() { 1 } else { len };
+        let repeats = (0..n_counts).map(|_| rng.below(4)).collect();
+        let reps = (0..rng.below(5))
+            .map(|_| {
+                if rng.below(8) == 0 {
+                    0
+                } else {
+                    1 + rng.below(3)
+                }
+            })
+            .collect();
+        let join_axis = rng.signed_axis(join_axis(nd1, seed), nd1);
         Args {
             axes,
             keepdims: rng.coin(),
             target,
             perm,
+            ones,
+            new_axis,
+            bcast,
+            source,
+            destination,
+            swap,
+            shift: shift_flat,
+            shifts,
+            roll_axes,
+            repeats,
+            repeat_axis,
+            reps,
+            join_axis,
         }
     }
 }
@@ -412,11 +548,17 @@ proptest! {
 
     #[test]
     fn shape_ops(case in cases(Shape)) { check_kind(Shape, &case)?; }
+
+    #[test]
+    fn concatenate_joins(case in cases(Concat)) { check_kind(Concat, &case)?; }
+
+    #[test]
+    fn stack_joins(case in cases(Stack)) { check_kind(Stack, &case)?; }
 }
 
 #[test]
 fn every_kind_has_rows() {
-    for kind in [Unary, Binary, Reduce, MatMul, Shape] {
+    for kind in [Unary, Binary, Reduce, MatMul, Shape, Concat, Stack] {
         assert!(TABLE.iter().any(|r| r.kind == kind), "no rows of {kind:?}");
     }
 }

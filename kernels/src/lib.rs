@@ -7,6 +7,8 @@
 //! - [`layout`]: the one owner of stride arithmetic;
 //! - [`walk`]: the strided walker every elementwise kernel and reduction uses;
 //! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
+//! - [`gather`]: gathers by per-axis index maps, the adjoint scatter-add,
+//!   and the chunk interleaving that joins arrays;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
@@ -14,6 +16,7 @@
 pub mod dims;
 pub mod element;
 pub mod elementwise;
+pub mod gather;
 pub mod layout;
 pub mod matmul;
 mod pairwise;

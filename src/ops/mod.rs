@@ -2,6 +2,7 @@
 //! family file holds its ops' forward and backward rules side by side.
 
 pub(crate) mod binary;
+pub(crate) mod join;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
 pub(crate) mod shape;
@@ -13,6 +14,7 @@ use crate::graph::Node;
 use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
+pub(crate) use join::JoinOp;
 pub(crate) use reduce::ReduceOp;
 pub(crate) use shape::ShapeOp;
 pub(crate) use unary::UnaryOp;
@@ -27,6 +29,7 @@ pub(crate) enum Op {
     Reduce(ReduceOp),
     MatMul,
     Shape(ShapeOp),
+    Join(JoinOp),
 }
 
 /// An op's view of its inputs: the parents' values and the op's parameters.
@@ -42,6 +45,12 @@ impl<'a> Inputs<'a> {
     pub(crate) fn get(&self, k: usize) -> &'a Array {
         &self.nodes[self.parents[k] as usize].value
     }
+
+    /// The number of inputs.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.parents.len()
+    }
 }
 
 impl Op {
@@ -54,12 +63,16 @@ impl Op {
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
             Op::Shape(s) => s.name(),
+            Op::Join(j) => j.name(),
         }
     }
 
-    /// View ops (reshape, transpose) do not null their input's gradient.
+    /// View ops (reshape, transpose, ...) do not null their input's gradient.
     pub(crate) fn is_view(&self) -> bool {
-        matches!(self, Op::Shape(_))
+        match self {
+            Op::Shape(s) => s.is_view(),
+            _ => false,
+        }
     }
 
     /// Computes the op's value.
@@ -71,6 +84,7 @@ impl Op {
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
+            Op::Join(j) => j.forward(ins, pool),
         }
     }
 
@@ -92,6 +106,7 @@ impl Op {
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
+            Op::Join(j) => j.backward(ins, grad, k, pool),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Every fallible method has a `try_` twin returning [`Result`]; the plain
 //! form panics with the error's message (and the caller's location).
 
+mod copies;
 mod linalg;
 mod math;
 mod reduce;

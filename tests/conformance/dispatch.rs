@@ -90,7 +90,25 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "matmul" => t(cd::matmul(operand(a, 0)?, operand(a, 1)?)),
         // manipulation
         "reshape" => t(x(a)?.try_reshape(&kw.ints("newshape")?)),
+        "ravel" => t(x(a)?.try_ravel()),
+        "flatten" => t(x(a)?.try_flatten()),
+        "squeeze" => t(x(a)?.try_squeeze_with(kw.axes("axis")?.as_deref())),
+        "expand_dims" => t(x(a)?.try_expand_dims(kw.isize("axis")?)),
+        "broadcast_to" => t(x(a)?.try_broadcast_to(&kw.shape("shape")?)),
+        "atleast_1d" => t(x(a)?.try_atleast_1d()),
+        "atleast_2d" => t(x(a)?.try_atleast_2d()),
+        "atleast_3d" => t(x(a)?.try_atleast_3d()),
         "transpose" => t(match kw.opt_ints("axes")? { None => x(a)?.try_transpose(), Some(ax) => x(a)?.try_transpose_axes(&ax) }),
+        "moveaxis" => t(x(a)?.try_moveaxis(&kw.ints("source")?, &kw.ints("destination")?)),
+        "swapaxes" => t(x(a)?.try_swapaxes(kw.isize("axis1")?, kw.isize("axis2")?)),
+        "roll" => t(match kw.opt_ints("axis")? { None => x(a)?.try_roll(kw.ints("shift")?.iter().sum()), Some(ax) => x(a)?.try_roll_axes(&kw.ints("shift")?, &ax) }),
+        "flip" => t(x(a)?.try_flip_with(kw.axes("axis")?.as_deref())),
+        "concatenate" => t(cd::concatenate(&tensors(a)?, kw.nullable_isize_or("axis", Some(0))?)),
+        "stack" => t(cd::stack(&tensors(a)?, kw.isize_or("axis", 0)?)),
+        "repeat" => t(x(a)?.try_repeat(&kw.shape("repeats")?, kw.opt_isize("axis")?)),
+        "tile" => t(x(a)?.try_tile(&kw.shape("reps")?)),
+        "copy" => t(x(a)?.try_copy()),
+        "astype" => t(x(a)?.try_astype(kw.dtype()?.ok_or_else(|| harness("missing kwarg dtype"))?)),
         // creation
         "arange" => t(g.try_arange_with(kw.scalar_or("start", Scalar::Int(0))?, kw.scalar("stop")?, kw.scalar_or("step", Scalar::Int(1))?, kw.opts()?)),
         "linspace" => t(g.try_linspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.opts()?)),
@@ -138,6 +156,16 @@ fn x<'g>(a: &[Arg<'g>]) -> core::result::Result<Tensor<'g>, Outcome<'g>> {
         [Arg::Tensor(t)] => Ok(*t),
         _ => Err(harness("expected exactly one tensor argument")),
     }
+}
+
+/// Every argument, each a tensor (the joins).
+fn tensors<'g>(a: &[Arg<'g>]) -> core::result::Result<Vec<Tensor<'g>>, Outcome<'g>> {
+    a.iter()
+        .map(|arg| match arg {
+            Arg::Tensor(t) => Ok(*t),
+            _ => Err(harness("expected tensor arguments only")),
+        })
+        .collect()
 }
 
 /// The only argument, a plain array.
@@ -228,6 +256,27 @@ impl<'a> Kw<'a> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => Ok(Self::int(name, v)? as isize),
+        }
+    }
+
+    fn isize<'g>(&self, name: &str) -> KwResult<'g, isize> {
+        let v = self.req(name)?;
+        Ok(Self::int(name, v)? as isize)
+    }
+
+    fn opt_isize<'g>(&self, name: &str) -> KwResult<'g, Option<isize>> {
+        self.get(name).map(|_| self.isize(name)).transpose()
+    }
+
+    /// An int, `null` (`None`), or `default` when absent.
+    fn nullable_isize_or<'g>(
+        &self,
+        name: &str,
+        default: Option<isize>,
+    ) -> KwResult<'g, Option<isize>> {
+        match self.map.get(name) {
+            None => Ok(default),
+            Some(_) => self.opt_isize(name),
         }
     }
 
