@@ -169,7 +169,6 @@ const TABLE: &[Row] = &[
     row("flip_axes", Shape, &[Any], |t, a| t[0].try_flip_with(a.axes.as_deref()).unwrap()),
     row("repeat", Shape, &[Any], |t, a| t[0].repeat(&a.repeats, a.repeat_axis)),
     row("tile", Shape, &[Any], |t, a| t[0].tile(&a.reps)),
-    row("copy", Shape, &[Any], |t, _| t[0].copy()),
     row("concatenate", Concat, &[Any], |t, a| concatenate(t, Some(a.join_axis)).unwrap()),
     row("concatenate (flattened)", Concat, &[Any], |t, _| concatenate(t, None).unwrap()),
     row("stack", Stack, &[Any], |t, a| stack(t, a.new_axis).unwrap()),

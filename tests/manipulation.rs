@@ -1,6 +1,6 @@
 //! Scenario tests of the manipulation ops beyond the golden cases: which are
 //! views (MyGrad keeps the input's gradient) and which copy (it nulls it),
-//! `astype` as a new leaf, `flip`/`tile`/`copy` (not in MyGrad 2.5, so not
+//! `astype` and `copy` as new leaves, `flip`/`tile` (not in MyGrad 2.5, so not
 //! in the conformance vectors) and the errors.
 
 use causing_diff::prelude::*;
@@ -32,11 +32,11 @@ fn views_keep_the_inputs_gradient_and_copies_null_it() {
     assert!(!keeps_grad(|x| x.flip()));
     assert!(!keeps_grad(|x| x.repeat(&[2], None)));
     assert!(!keeps_grad(|x| x.tile(&[2])));
-    assert!(!keeps_grad(|x| x.copy()));
     assert!(!keeps_grad(|x| concatenate(&[x, x], Some(0)).unwrap()));
     assert!(!keeps_grad(|x| stack(&[x], 0).unwrap()));
-    // astype makes a leaf: the input takes no part in a new op.
+    // astype and copy make leaves: the input takes no part in a new op.
     assert!(keeps_grad(|x| x.astype(DType::Float32)));
+    assert!(keeps_grad(|x| x.copy()));
 }
 
 #[test]
@@ -102,6 +102,17 @@ fn flip_tile_and_copy_values_and_gradients() {
     assert_eq!(d.to_string(), "Tensor([1., 2.], dtype=float32)");
     assert!(!d.is_constant());
     assert!(g.constant([1.0]).copy().is_constant());
+    // MyGrad's Tensor.copy: a leaf with the data and gradient copied.
+    let x = g.tensor([1.0, 2.0]);
+    (x * 5.0).backward();
+    let c = x.copy();
+    assert_eq!(c.grad().unwrap().to_f64_vec(), [5.0, 5.0]);
+    (c * 2.0).backward();
+    assert_eq!(
+        x.grad().unwrap().to_f64_vec(),
+        [5.0, 5.0],
+        "no gradient reaches the original"
+    );
 }
 
 #[test]

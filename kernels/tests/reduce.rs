@@ -73,9 +73,18 @@ fn check_all<T: Element + causing_diff_kernels::Num>(l: &Layout, axes: &[bool], 
 
     let mut out = vec![nan; n];
     prod_axes(x, l, axes, &mut out);
+    // Floats multiply in f64 in C order (what the kernel does, so the
+    // rounding of large products agrees); integers wrap as NumPy's do.
+    let is_float = T::from_f64(0.5) != T::ZERO;
     let want: Vec<T> = g
         .iter()
-        .map(|g| T::from_i64(g.iter().fold(1i64, |p, (v, _)| p.wrapping_mul(v.to_i64()))))
+        .map(|g| {
+            if is_float {
+                T::from_f64(g.iter().fold(1.0f64, |p, (v, _)| p * v.to_f64()))
+            } else {
+                T::from_i64(g.iter().fold(1i64, |p, (v, _)| p.wrapping_mul(v.to_i64())))
+            }
+        })
         .collect();
     assert_eq!(out, want, "prod {l:?} {axes:?}");
 

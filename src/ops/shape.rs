@@ -26,8 +26,6 @@ pub(crate) enum ShapeOp {
     AtLeast1d,
     AtLeast2d,
     AtLeast3d,
-    /// A new node with the same value (not a view).
-    Copy,
     /// Params: the target shape.
     BroadcastTo,
     // Axis permutations; the params are the permutation (axis `i` of the
@@ -55,7 +53,6 @@ impl ShapeOp {
             ShapeOp::AtLeast1d => "atleast_1d",
             ShapeOp::AtLeast2d => "atleast_2d",
             ShapeOp::AtLeast3d => "atleast_3d",
-            ShapeOp::Copy => "copy",
             ShapeOp::BroadcastTo => "broadcast_to",
             ShapeOp::Transpose => "transpose",
             ShapeOp::MoveAxis => "moveaxis",
@@ -70,7 +67,7 @@ impl ShapeOp {
     pub(crate) fn is_view(self) -> bool {
         !matches!(
             self,
-            ShapeOp::Flatten | ShapeOp::Copy | ShapeOp::Flip | ShapeOp::Roll { .. }
+            ShapeOp::Flatten | ShapeOp::Flip | ShapeOp::Roll { .. }
         )
     }
 
@@ -85,7 +82,6 @@ impl ShapeOp {
                 | ShapeOp::AtLeast1d
                 | ShapeOp::AtLeast2d
                 | ShapeOp::AtLeast3d
-                | ShapeOp::Copy
         )
     }
 

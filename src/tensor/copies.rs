@@ -104,16 +104,21 @@ impl<'g> Tensor<'g> {
         self.shape_op(ShapeOp::Roll { flat: false }, &total)
     }
 
-    /// A new node with the same value (not a view: it nulls `self`'s
-    /// gradient); the gradient passes through unchanged.
+    /// A copy as a **new leaf** (MyGrad's `Tensor.copy`): the data and the
+    /// gradient are copied, the constness kept, and no graph: gradients of
+    /// the copy never reach `self`.
     ///
     /// ```
     /// use causing_diff::prelude::*;
     /// let g = Graph::new();
     /// let x = g.tensor([1.0, 2.0]);
-    /// let y = x.copy();
-    /// (y * 3.0).backward();
-    /// assert_eq!(x.grad().unwrap().to_string(), "array([3., 3.])");
+    /// let y = x * 2.0;
+    /// y.backward();
+    /// let c = y.copy();
+    /// assert_eq!(c.to_string(), "Tensor([2., 4.])");
+    /// assert_eq!(c.grad().unwrap().to_string(), "array([1., 1.])");
+    /// (c * 3.0).backward();
+    /// assert_eq!(x.grad().unwrap().to_string(), "array([2., 2.])", "x is untouched");
     /// ```
     #[track_caller]
     pub fn copy(self) -> Tensor<'g> {
@@ -122,8 +127,20 @@ impl<'g> Tensor<'g> {
 
     /// [`Tensor::copy`], or [`Error::StaleTensor`].
     pub fn try_copy(self) -> Result<Tensor<'g>> {
-        let shape = self.try_shape()?;
-        self.reshape_op(ShapeOp::Copy, &shape)
+        let mut inner = self.graph.inner.borrow_mut();
+        let i = inner.check(self.idx, self.stamp)?;
+        let Inner { nodes, pool, .. } = &mut *inner;
+        let node = &nodes[i];
+        let value = eval::cast(&node.value, node.value.dtype(), pool)?;
+        let grad = match &node.grad {
+            Some(g) => Some(eval::cast(g, g.dtype(), pool)?),
+            None => None,
+        };
+        let constant = node.constant;
+        let ids = inner.leaf(value, constant)?;
+        inner.nodes[ids.0 as usize].grad = grad;
+        drop(inner);
+        Ok(self.graph.handle(ids))
     }
 
     /// Each element repeated: `repeats` holds one count for all elements or
