@@ -50,6 +50,7 @@ mod ops;
 mod pool;
 mod rng;
 mod tensor;
+mod tracking;
 
 pub use array::{Array, Elem, IntoArray, LiteralElem};
 pub use array_ops::{ArrayScalar, Numeric};
