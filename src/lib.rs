@@ -46,6 +46,7 @@ mod error;
 mod eval;
 mod functions;
 mod graph;
+mod npy;
 mod ops;
 mod pool;
 mod rng;
