@@ -45,6 +45,7 @@ mod dtype;
 mod error;
 mod eval;
 mod functions;
+mod gradcheck;
 mod graph;
 mod npy;
 mod ops;
@@ -59,6 +60,7 @@ pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
 pub use functions::{add, divide, matmul, multiply, power, subtract};
+pub use gradcheck::{check_grad, GradCheckOptions, GradReport, InputCheck};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
 /// The README's example runs as a doctest.
