@@ -41,6 +41,7 @@ mod array_ops;
 mod backward;
 mod creation;
 mod display;
+mod dot;
 mod dtype;
 mod error;
 mod eval;
