@@ -33,6 +33,20 @@
 //!   [`Graph::mark`] / [`Graph::rewind`], so memory stays flat.
 //! * Every fallible method has a `try_` twin returning [`Result`]; operators
 //!   (`+ - * /`, unary `-`) panic with the same message.
+//!
+//! ## Utilities
+//!
+//! * [`Graph::no_autodiff`] runs a closure with graph tracking off: ops
+//!   compute values, record constants and take no data locks.
+//! * [`Graph::clear_graph`] / [`Tensor::clear_graph`] release a live graph;
+//!   [`Graph::null_gradients`] / [`Tensor::null_gradients`] null gradients
+//!   in bulk.
+//! * [`Array::save_npy`] / [`Array::load_npy`] (and [`Array::write_npy`] /
+//!   [`Array::read_npy`] on streams, [`Tensor::save_npy`] /
+//!   [`Graph::load_npy`]) exchange arrays with NumPy's `.npy` files.
+//! * [`check_grad`] compares the gradients of your own function with
+//!   central differences.
+//! * [`Tensor::to_dot`] exports the graph above a tensor to Graphviz DOT.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
