@@ -32,6 +32,10 @@ use crate::ops::Inputs;
 impl Inner {
     /// Back-propagates from node `root`, seeded with ones or with `seed`.
     pub(crate) fn backward(&mut self, root: usize, seed: Option<&Array>) -> Result<()> {
+        if self.no_autodiff > 0 {
+            // MyGrad: backward inside `no_autodiff` does nothing.
+            return Ok(());
+        }
         if self.nodes[root].constant {
             let lo = self.reach(root);
             self.clear_reached(root, lo);

@@ -1,5 +1,9 @@
 //! Creating tensors: from data, and NumPy's creation functions with
-//! MyGrad's defaults (`zeros`, `ones` and `empty` are float32).
+//! MyGrad's defaults (`zeros`, `ones` and `empty` are float32). Ranges live
+//! in `creation/ranges.rs`, random draws in `creation/random.rs`.
+
+mod random;
+mod ranges;
 
 use causing_diff_kernels::Dims;
 
@@ -218,117 +222,6 @@ impl Graph {
         self.create(shape, dtype, &opts, "full", |_| v)
     }
 
-    /// Evenly spaced values `0, 1, ..., stop - 1` (NumPy's `arange(stop)`):
-    /// int64 for an integer `stop`, float64 for a float.
-    ///
-    /// ```
-    /// use causing_diff::prelude::*;
-    /// let g = Graph::new();
-    /// assert_eq!(g.arange(4.0).to_string(), "Tensor([0., 1., 2., 3.])");
-    /// assert_eq!(g.arange(3).to_string(), "Tensor([0, 1, 2])");
-    /// ```
-    #[track_caller]
-    pub fn arange(&self, stop: impl Into<Scalar>) -> Tensor<'_> {
-        let stop = stop.into();
-        ok(self.try_arange_with(Scalar::Int(0), stop, Scalar::Int(1), TensorOptions::new()))
-    }
-
-    /// NumPy's `arange(start, stop, step)`: `ceil((stop - start) / step)`
-    /// values; int64 when all three are integers, else float64, unless
-    /// `opts` gives a dtype.
-    pub fn try_arange_with(
-        &self,
-        start: impl Into<Scalar>,
-        stop: impl Into<Scalar>,
-        step: impl Into<Scalar>,
-        opts: TensorOptions,
-    ) -> Result<Tensor<'_>> {
-        let (start, stop, step) = (start.into(), stop.into(), step.into());
-        let all_int = [start, stop, step]
-            .iter()
-            .all(|s| !matches!(s, Scalar::Float(_)));
-        let dtype = opts.dtype.unwrap_or(if all_int {
-            DType::Int64
-        } else {
-            DType::Float64
-        });
-        let (a, b, s) = (start.to_f64(), stop.to_f64(), step.to_f64());
-        if s == 0.0 || !s.is_finite() || !a.is_finite() || !b.is_finite() {
-            return Err(Error::InvalidArgument {
-                op: "arange",
-                message: format!("invalid range start={start}, stop={stop}, step={step}"),
-            });
-        }
-        let n = ((b - a) / s).ceil().max(0.0);
-        if n > usize::MAX as f64 / 2.0 {
-            return Err(Error::TooLarge {
-                op: "arange",
-                shape: vec![usize::MAX],
-            });
-        }
-        let n = n as usize;
-        if let (true, Scalar::Int(a), Scalar::Int(s)) = (all_int, start, step) {
-            // Exact integer arithmetic.
-            let constant = opts.constness(dtype, false)?;
-            let value = from_fn_i64(&[n], dtype, "arange", |i| {
-                a.wrapping_add((i as i64).wrapping_mul(s))
-            })?;
-            return self.new_leaf(value, constant);
-        }
-        // NumPy fills with start + i * delta, delta = (start + step) - start.
-        let delta = (a + s) - a;
-        self.create(&[n], dtype, &opts, "arange", |i| a + i as f64 * delta)
-    }
-
-    /// `num` evenly spaced float64 values from `start` to `stop` inclusive.
-    ///
-    /// ```
-    /// use causing_diff::prelude::*;
-    /// let g = Graph::new();
-    /// assert_eq!(g.linspace(0.0, 1.0, 5).to_string(), "Tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])");
-    /// ```
-    #[track_caller]
-    pub fn linspace(&self, start: f64, stop: f64, num: usize) -> Tensor<'_> {
-        ok(self.try_linspace_with(start, stop, num, true, TensorOptions::new()))
-    }
-
-    /// NumPy's `linspace`, with `endpoint` and options. Integer dtypes get
-    /// the floored values.
-    pub fn try_linspace_with(
-        &self,
-        start: f64,
-        stop: f64,
-        num: usize,
-        endpoint: bool,
-        opts: TensorOptions,
-    ) -> Result<Tensor<'_>> {
-        let dtype = opts.dtype.unwrap_or(DType::Float64);
-        let div = if endpoint { num.saturating_sub(1) } else { num };
-        let delta = stop - start;
-        let step = delta / div as f64;
-        let floor = !dtype.is_float();
-        self.create(&[num], dtype, &opts, "linspace", |i| {
-            let mut y = if div > 0 {
-                if step == 0.0 {
-                    i as f64 / div as f64 * delta
-                } else {
-                    i as f64 * step
-                }
-            } else {
-                i as f64 * delta
-            };
-            y += start;
-            if endpoint && num > 1 && i == num - 1 {
-                y = stop;
-            }
-            if floor {
-                y.floor()
-            } else {
-                y
-            }
-        })
-    }
-
     /// An `n`×`n` float64 identity matrix.
     #[track_caller]
     pub fn eye(&self, n: usize) -> Tensor<'_> {
@@ -365,6 +258,59 @@ impl Graph {
     /// The identity with options.
     pub fn try_identity_with(&self, n: usize, opts: TensorOptions) -> Result<Tensor<'_>> {
         self.try_eye_with(n, None, 0, opts)
+    }
+
+    /// MyGrad's Dirac-delta initializer (`nnet.initializers.dirac`): a
+    /// float32 tensor of `shape` (at least 2-D) with
+    /// `out[i, i, k2 / 2, k3 / 2, ...] = 1` for `i < min(shape[0], shape[1])`,
+    /// where `k2, k3, ...` are the trailing axes' lengths; all else 0. A
+    /// convolution with it passes as many input channels through as it can.
+    ///
+    /// Panics with the message of [`Graph::try_dirac_with`]'s error.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// assert_eq!(
+    ///     g.dirac(&[2, 3]).to_string(),
+    ///     "Tensor([[1., 0., 0.],\n        [0., 1., 0.]], dtype=float32)"
+    /// );
+    /// assert_eq!(g.dirac(&[1, 1, 4]).data().to_f64_vec(), vec![0.0, 0.0, 1.0, 0.0]);
+    /// ```
+    #[track_caller]
+    pub fn dirac(&self, shape: &[usize]) -> Tensor<'_> {
+        ok(self.try_dirac_with(shape, TensorOptions::new()))
+    }
+
+    /// [`Graph::dirac`] with options (dtype, float32 by default; constness).
+    /// Fails with [`Error::InvalidArgument`] for fewer than 2 dimensions.
+    pub fn try_dirac_with(&self, shape: &[usize], opts: TensorOptions) -> Result<Tensor<'_>> {
+        if shape.len() < 2 {
+            return Err(Error::InvalidArgument {
+                op: "dirac",
+                message: format!(
+                    "Dirac initialization requires at least two dimensions, got shape {}",
+                    crate::error::shape_str(shape)
+                ),
+            });
+        }
+        let dtype = opts.dtype.unwrap_or(DType::Float32);
+        // The flat offset of out[0, 0, k2/2, ...], and the step from
+        // out[i, i, ...] to out[i+1, i+1, ...].
+        let inner: usize = shape[2..].iter().product();
+        let center = shape[2..].iter().fold(0usize, |acc, &k| acc * k + k / 2);
+        let step = (shape[1] + 1) * inner;
+        let depth = shape[0].min(shape[1]);
+        let ones = (inner > 0).then(|| (0..depth).map(move |i| center + i * step));
+        let mut next = ones.into_iter().flatten().peekable();
+        self.create(shape, dtype, &opts, "dirac", |flat| {
+            if next.peek() == Some(&flat) {
+                next.next();
+                1.0
+            } else {
+                0.0
+            }
+        })
     }
 
     /// Zeros of the template's shape and dtype; constness follows the template.
@@ -429,55 +375,6 @@ impl Graph {
         let value = from_fn(&shape, dtype, "full_like", |_| v)?;
         self.new_leaf(value, constant)
     }
-
-    /// Float64 values drawn uniformly from `[0, 1)` with the graph's
-    /// generator (see [`Graph::seed`]).
-    ///
-    /// ```
-    /// use causing_diff::prelude::*;
-    /// let g = Graph::new();
-    /// g.seed(0);
-    /// let a = g.rand(&[3, 4]);
-    /// g.seed(0);
-    /// assert_eq!(g.rand(&[3, 4]).data(), a.data());
-    /// ```
-    #[track_caller]
-    pub fn rand(&self, shape: &[usize]) -> Tensor<'_> {
-        ok(self.try_random(shape, TensorOptions::new(), false))
-    }
-
-    /// Float64 values drawn from the standard normal distribution.
-    #[track_caller]
-    pub fn randn(&self, shape: &[usize]) -> Tensor<'_> {
-        ok(self.try_random(shape, TensorOptions::new(), true))
-    }
-
-    /// [`Graph::rand`] (or [`Graph::randn`] when `normal`) with options.
-    pub fn try_random(
-        &self,
-        shape: &[usize],
-        opts: TensorOptions,
-        normal: bool,
-    ) -> Result<Tensor<'_>> {
-        let dtype = opts.dtype.unwrap_or(DType::Float64);
-        let n = eval::size(shape, "rand")?;
-        let mut draws = Vec::new();
-        draws.try_reserve_exact(n).map_err(|_| Error::TooLarge {
-            op: "rand",
-            shape: shape.to_vec(),
-        })?;
-        {
-            let mut inner = self.inner.borrow_mut();
-            for _ in 0..n {
-                draws.push(if normal {
-                    inner.rng.normal()
-                } else {
-                    inner.rng.uniform()
-                });
-            }
-        }
-        self.create(shape, dtype, &opts, "rand", |i| draws[i])
-    }
 }
 
 /// `value` as the `f64` that casts to the right element of `dtype`.
@@ -519,4 +416,37 @@ fn from_fn_i64(
         v.extend((0..n).map(|i| <T as causing_diff_kernels::Element>::from_i64(f(i))));
         Ok(eval::wrap(v, shape))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    #[test]
+    fn dirac_puts_ones_at_the_centre_of_each_kernel() {
+        let g = Graph::new();
+        let t = g.dirac(&[3, 2, 3, 5]);
+        assert_eq!((t.dtype(), t.shape()), (DType::Float32, vec![3, 2, 3, 5]));
+        let d = t.data();
+        let ones: Vec<Vec<usize>> = (0..90)
+            .filter(|&i| d.to_f64_vec()[i] == 1.0)
+            .map(|i| vec![i / 30, i / 15 % 2, i / 5 % 3, i % 5])
+            .collect();
+        assert_eq!(ones, vec![vec![0, 0, 1, 2], vec![1, 1, 1, 2]]);
+        // Zero-length leading axes give no ones; bool and int dtypes work.
+        assert_eq!(g.dirac(&[0, 4]).shape(), vec![0, 4]);
+        let b = g.try_dirac_with(&[2, 2], TensorOptions::new().dtype(DType::Bool));
+        assert_eq!(
+            b.unwrap().to_string(),
+            "Tensor([[ True, False],\n        [False,  True]])"
+        );
+    }
+
+    #[test]
+    fn dirac_needs_two_dimensions() {
+        let g = Graph::new();
+        let err = g.try_dirac_with(&[4], TensorOptions::new()).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument { op: "dirac", .. }));
+        assert!(err.to_string().contains("(4,)"));
+    }
 }

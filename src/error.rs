@@ -129,6 +129,17 @@ pub enum Error {
         /// The requested shape.
         shape: Vec<usize>,
     },
+    /// Reading or writing a stream or file failed, or its contents are not
+    /// what was expected (for example a malformed or unsupported `.npy`
+    /// file: `kind` is then `InvalidData` or `Unsupported`).
+    Io {
+        /// The operation.
+        op: &'static str,
+        /// The kind of failure, as `std::io` classifies it.
+        kind: std::io::ErrorKind,
+        /// What went wrong.
+        message: String,
+    },
     /// Data and shape disagree, or an argument is outside its domain.
     InvalidArgument {
         /// The operation.
@@ -228,6 +239,7 @@ impl fmt::Display for Error {
                 "{op}: an array of shape {} is too large for this machine",
                 shape_str(shape)
             ),
+            Error::Io { op, message, .. } => write!(f, "{op}: {message}"),
             Error::InvalidArgument { op, message } => write!(f, "{op}: {message}"),
         }
     }

@@ -108,6 +108,9 @@ pub(crate) struct Inner {
     pub(crate) rng: Rng,
     /// Gradients computed for one node's parents, before accumulation.
     pub(crate) scratch: Vec<(u32, Array)>,
+    /// How many `Graph::no_autodiff` scopes are open (tracking.rs): while
+    /// non-zero, ops record constant leaves instead of graph nodes.
+    pub(crate) no_autodiff: u32,
 }
 
 impl Default for Graph {
@@ -130,6 +133,7 @@ impl Graph {
                 sweep: 0,
                 rng: Rng::from_entropy(),
                 scratch: Vec::new(),
+                no_autodiff: 0,
             }),
         }
     }
@@ -255,6 +259,13 @@ impl Inner {
         edges_start: usize,
         params_start: usize,
     ) -> Result<(u32, u64)> {
+        if self.no_autodiff > 0 {
+            // Inside `Graph::no_autodiff` (tracking.rs): keep the value as a
+            // constant leaf; no edges, no data locks, no nulled gradients.
+            self.edges.truncate(edges_start);
+            self.params.truncate(params_start);
+            return self.leaf(value, true);
+        }
         let (idx, stamp) = self.next_ids()?;
         let mut constant = !value.dtype().is_float();
         let mut all_const = true;

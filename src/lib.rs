@@ -34,6 +34,20 @@
 //! * Every fallible method has a `try_` twin returning [`Result`]; operators
 //!   (`+ - * /`, unary `-`) panic with the same message.
 //!
+//! ## Utilities
+//!
+//! * [`Graph::no_autodiff`] runs a closure with graph tracking off: ops
+//!   compute values, record constants and take no data locks.
+//! * [`Graph::clear_graph`] / [`Tensor::clear_graph`] release a live graph;
+//!   [`Graph::null_gradients`] / [`Tensor::null_gradients`] null gradients
+//!   in bulk.
+//! * [`Array::save_npy`] / [`Array::load_npy`] (and [`Array::write_npy`] /
+//!   [`Array::read_npy`] on streams, [`Tensor::save_npy`] /
+//!   [`Graph::load_npy`]) exchange arrays with NumPy's `.npy` files.
+//! * [`check_grad`] compares the gradients of your own function with
+//!   central differences.
+//! * [`Tensor::to_dot`] exports the graph above a tensor to Graphviz DOT.
+//!
 //! ## Threads
 //!
 //! A [`Graph`] is `Send` but not `Sync`: it can move to another thread with
@@ -80,15 +94,19 @@ mod array_ops;
 mod backward;
 mod creation;
 mod display;
+mod dot;
 mod dtype;
 mod error;
 mod eval;
 mod functions;
+mod gradcheck;
 mod graph;
+mod npy;
 mod ops;
 mod pool;
 mod rng;
 mod tensor;
+mod tracking;
 
 pub use array::{Array, Elem, IntoArray, LiteralElem};
 pub use array_ops::{ArrayScalar, Numeric};
@@ -96,6 +114,7 @@ pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
 pub use functions::{add, concatenate, divide, matmul, multiply, power, stack, subtract};
+pub use gradcheck::{check_grad, GradCheckOptions, GradReport, InputCheck};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
 /// The README's example runs as a doctest.

@@ -56,6 +56,20 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Uniform in `0..n` (`n > 0`), unbiased: Lemire's multiply-and-reject.
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        debug_assert!(n > 0);
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            // Reject the low products that would over-represent some values.
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
+            }
+        }
+        (m >> 64) as u64
+    }
+
     /// Standard normal (Marsaglia's polar method).
     pub(crate) fn normal(&mut self) -> f64 {
         if let Some(z) = self.spare_normal.take() {
@@ -99,5 +113,21 @@ mod tests {
         let m = z.iter().sum::<f64>() / n as f64;
         let var = z.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64;
         assert!(m.abs() < 0.01 && (var - 1.0).abs() < 0.02, "{m} {var}");
+    }
+
+    #[test]
+    fn below_covers_its_range_evenly() {
+        let mut r = Rng::new(2);
+        let mut counts = [0usize; 6];
+        for _ in 0..60_000 {
+            counts[r.below(6) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{counts:?}"
+        );
+        assert_eq!(r.below(1), 0);
+        // The full u64 range minus one still works.
+        let _ = r.below(u64::MAX);
     }
 }

@@ -112,6 +112,9 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         // creation
         "arange" => t(g.try_arange_with(kw.scalar_or("start", Scalar::Int(0))?, kw.scalar("stop")?, kw.scalar_or("step", Scalar::Int(1))?, kw.opts()?)),
         "linspace" => t(g.try_linspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.opts()?)),
+        "logspace" => t(g.try_logspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.f64_or("base", 10.0)?, kw.opts()?)),
+        "geomspace" => t(g.try_geomspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.opts()?)),
+        "dirac" => t(g.try_dirac_with(&kw.shape("shape")?, kw.opts()?)),
         "eye" => t(g.try_eye_with(kw.usize("N")?, kw.opt_usize("M")?, kw.isize_or("k", 0)?, kw.opts()?)),
         "identity" => t(g.try_identity_with(kw.usize("n")?, kw.opts()?)),
         "full" => t(g.try_full_with(&kw.shape("shape")?, kw.scalar("fill_value")?, kw.opts()?)),
@@ -233,6 +236,13 @@ impl<'a> Kw<'a> {
     fn f64<'g>(&self, name: &str) -> KwResult<'g, f64> {
         let v = self.req(name)?;
         v.as_f64().ok_or_else(|| Self::bad(name, v))
+    }
+
+    fn f64_or<'g>(&self, name: &str, default: f64) -> KwResult<'g, f64> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(_) => self.f64(name),
+        }
     }
 
     fn int<'g>(name: &str, v: &Value) -> KwResult<'g, i64> {
