@@ -8,6 +8,8 @@
 //! - [`walk`]: the strided walker every elementwise kernel and reduction uses;
 //! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
+//! - [`scan`]: cumulative sums and products along an axis, and the gradient
+//!   of a cumulative product;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
@@ -18,6 +20,7 @@ pub mod layout;
 pub mod matmul;
 mod pairwise;
 pub mod reduce;
+pub mod scan;
 pub mod walk;
 
 pub use dims::{Dims, SmallVec, Strides};
@@ -26,4 +29,5 @@ pub use elementwise::{map1, map2, map3, zip_assign};
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
 pub use matmul::{gemm, matmul, GemmFn, MatElem};
 pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes};
+pub use scan::{cumprod_grad, scan_axis};
 pub use walk::{for_each_run, Walk};
