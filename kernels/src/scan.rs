@@ -16,7 +16,8 @@ use crate::walk::Walk;
 /// Inclusive scan of `src` (seen through `layout`) along `axis`, written to
 /// the C-contiguous `out`: `out[…, 0, …] = x[…, 0, …]` and
 /// `out[…, i, …] = f(out[…, i−1, …], x[…, i, …])`. With `reverse` each lane
-/// is scanned from its last element instead (`out[…, i, …] = f(out[…, i+1, …], x[…, i, …])`).
+/// is scanned from its last element instead:
+/// `out[…, i, …] = f(out[…, i+1, …], x[…, i, …])`.
 ///
 /// # Panics
 /// If `axis` is not an axis of `layout`, `out` does not have `layout`'s
