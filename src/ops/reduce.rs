@@ -52,6 +52,11 @@ pub(crate) enum ReduceOp {
         keepdims: bool,
     },
     CumSum,
+    /// Its gradient is exact with zeros, computed without division. A NaN
+    /// (or an overflow) in the input spreads only where the products
+    /// contain it; MyGrad there zeroes every NaN of the gradient, or, in a
+    /// lane with no zero, returns a reverse cumulative sum of the upstream
+    /// gradient that ignores the input: a MyGrad bug, not followed.
     CumProd,
 }
 

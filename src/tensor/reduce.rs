@@ -314,7 +314,10 @@ impl<'g> Tensor<'g> {
     }
 
     /// The running product of the flattened tensor (a 1-D result). Integer
-    /// products are int64. The gradient is exact with zeros.
+    /// products are int64. The gradient is exact with zeros: after the
+    /// first zero of a lane every element gets 0. (With NaN inputs it
+    /// differs from MyGrad's, whose `nan_to_num` masks them; here a NaN
+    /// spreads only to the gradients whose products contain it.)
     ///
     /// ```
     /// use causing_diff::prelude::*;
