@@ -8,7 +8,7 @@
 //! The fixed tests at the end pin MyGrad's conventions at the
 //! non-differentiable points (SPEC §3, conformance FORMAT §8.1/§8.2).
 
-use causing_diff::{concatenate, stack, Array, DType, Graph, Tensor};
+use causing_diff::{concatenate, stack, Array, DType, Error, Graph, Tensor};
 use proptest::prelude::*;
 
 /// How a row's inputs (and op parameters) are drawn.
@@ -20,6 +20,10 @@ enum Kind {
     Binary,
     /// One tensor, with random axes (none / one / several, maybe negative) and keepdims.
     Reduce,
+    /// As `Reduce`, but every axis has 2–4 elements and the axes are never an
+    /// empty set, so each reduced group holds at least two (distinct) values:
+    /// what `var` with `ddof = 1` and `std` need to be differentiable.
+    Spread,
     /// Two tensors of matmul-compatible shapes: 1-D, 2-D, batched, broadcast batch.
     MatMul,
     /// One tensor, with random layout parameters: a reshape target (maybe
@@ -46,6 +50,8 @@ enum Domain {
     Tan,
     /// `[-2, 2)`: exponents of `pow`, so `0.1 ** e` stays moderate.
     Exponent,
+    /// `±[0.5, 1.5)`: factors of products, so that long products stay moderate.
+    Factor,
 }
 
 impl Domain {
@@ -59,6 +65,10 @@ impl Domain {
             }
             Domain::Tan => -1.2 + 2.4 * u,
             Domain::Exponent => -2.0 + 4.0 * u,
+            Domain::Factor => {
+                let v = 2.0 * u - 1.0;
+                v.signum() * (0.5 + v.abs())
+            }
         }
     }
 }
@@ -110,8 +120,8 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
     }
 }
 
-use Domain::{Any, AwayFromZero, Exponent, Positive, Tan};
-use Kind::{Binary, Concat, MatMul, Reduce, Shape, Stack, Unary};
+use Domain::{Any, AwayFromZero, Exponent, Factor, Positive, Tan};
+use Kind::{Binary, Concat, MatMul, Reduce, Shape, Spread, Stack, Unary};
 
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
@@ -148,6 +158,16 @@ const TABLE: &[Row] = &[
     row("pow", Binary, &[Positive, Exponent], |t, _| t[0].pow(t[1])),
     row("sum", Reduce, &[Any], |t, a| t[0].sum_with(a.axes.as_deref(), a.keepdims)),
     row("mean", Reduce, &[Any], |t, a| t[0].mean_with(a.axes.as_deref(), a.keepdims)),
+    row("var", Reduce, &[Any], |t, a| t[0].var_with(a.axes.as_deref(), a.keepdims, 0)),
+    row("var (ddof 1)", Spread, &[Any], |t, a| t[0].var_with(a.axes.as_deref(), a.keepdims, 1)),
+    row("std", Spread, &[Any], |t, a| t[0].std_with(a.axes.as_deref(), a.keepdims, 0)),
+    row("std (ddof 1)", Spread, &[Any], |t, a| t[0].std_with(a.axes.as_deref(), a.keepdims, 1)),
+    row("max", Reduce, &[Any], |t, a| t[0].max_with(a.axes.as_deref(), a.keepdims)),
+    row("min", Reduce, &[Any], |t, a| t[0].min_with(a.axes.as_deref(), a.keepdims)),
+    row("prod", Reduce, &[Factor], |t, a| t[0].prod_with(a.axes.as_deref(), a.keepdims)),
+    // The cumulative ops take the first drawn axis, or the flattened tensor.
+    row("cumsum", Reduce, &[Any], |t, a| t[0].cumsum_with(a.axes.as_ref().and_then(|x| x.first().copied()))),
+    row("cumprod", Reduce, &[Factor], |t, a| t[0].cumprod_with(a.axes.as_ref().and_then(|x| x.first().copied()))),
     row("matmul", MatMul, &[Any], |t, _| t[0].matmul(t[1])),
     row("reshape", Shape, &[Any], |t, a| t[0].reshape(&a.target)),
     row("transpose (reversed)", Shape, &[Any], |t, _| t[0].transpose()),
@@ -249,6 +269,13 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
                 .collect()
         }
         Stack => vec![base.to_vec(); 2 + rng.below(3)],
+        Spread => {
+            let mut shape: Vec<usize> = base.iter().map(|&d| d.max(2)).collect();
+            if shape.is_empty() {
+                shape.push(2 + rng.below(3));
+            }
+            vec![shape]
+        }
         Binary => {
             let mut pair = vec![base.to_vec(), partner(base, &mut rng)];
             if rng.coin() {
@@ -432,13 +459,25 @@ fn leaves<'g>(g: &'g Graph, shapes: &[Vec<usize>], values: &[Vec<f64>]) -> Vec<T
 /// central differences, and each gradient's shape and dtype.
 fn check(row: &Row, case: &Case) -> Result<(), String> {
     let domain = |k: usize| row.domains[k.min(row.domains.len() - 1)];
-    let values: Vec<Vec<f64>> = case
+    let mut values: Vec<Vec<f64>> = case
         .units
         .iter()
         .enumerate()
         .map(|(k, us)| us.iter().map(|&u| domain(k).map(u)).collect())
         .collect();
-    let args = Args::draw(&case.shapes[0], case.seed);
+    if matches!(row.kind, Reduce | Spread) {
+        // Distinct values, even where proptest shrinks every draw to 0: no
+        // ties for max/min, no constant groups for std.
+        for v in &mut values {
+            v.iter_mut()
+                .enumerate()
+                .for_each(|(i, x)| *x += 0.01 * i as f64);
+        }
+    }
+    let mut args = Args::draw(&case.shapes[0], case.seed);
+    if row.kind == Spread && args.axes.as_ref().is_some_and(Vec::is_empty) {
+        args.axes = None;
+    }
     let g = Graph::new();
     let mark = g.mark();
     let context = |w: &Array| {
@@ -543,6 +582,9 @@ proptest! {
     fn reductions(case in cases(Reduce)) { check_kind(Reduce, &case)?; }
 
     #[test]
+    fn reductions_over_spread_groups(case in cases(Spread)) { check_kind(Spread, &case)?; }
+
+    #[test]
     fn matmul(case in cases(MatMul)) { check_kind(MatMul, &case)?; }
 
     #[test]
@@ -557,7 +599,7 @@ proptest! {
 
 #[test]
 fn every_kind_has_rows() {
-    for kind in [Unary, Binary, Reduce, MatMul, Shape, Concat, Stack] {
+    for kind in [Unary, Binary, Reduce, Spread, MatMul, Shape, Concat, Stack] {
         assert!(TABLE.iter().any(|r| r.kind == kind), "no rows of {kind:?}");
     }
 }
@@ -630,4 +672,124 @@ fn zero_to_the_zero_is_one_with_zero_grads() {
     y.backward();
     assert_eq!(grad_of(base), [1.0, 1.0]);
     assert_eq!(grad_of(exp), [2f64.ln(), 2.0 * 2f64.ln()]);
+}
+
+// Reductions: MyGrad's conventions at ties, zeros and constant data
+// (conformance FORMAT §8.4).
+
+#[test]
+fn max_and_min_ties_give_the_whole_gradient_to_the_first() {
+    let g = Graph::new();
+    let x = g.tensor([1.0, 3.0, 3.0, -1.0, 3.0]);
+    x.max().backward();
+    assert_eq!(grad_of(x), [0.0, 1.0, 0.0, 0.0, 0.0]);
+    let x = g.tensor([1.0, -1.0, 3.0, -1.0]);
+    x.min().backward_with(2.5);
+    assert_eq!(grad_of(x), [0.0, 2.5, 0.0, 0.0]);
+
+    // "First" is in row-major order over the reduced axes (here 0 and 2),
+    // for each position of the kept axis.
+    let data = vec![1.0, 2.0, 2.0, 0.0, 0.5, 0.5, 2.0, 2.0, 0.0, 0.0, 0.5, 0.5];
+    let x = g.tensor(Array::from_shape_vec(&[2, 3, 2], data).unwrap());
+    let m = x.max_with(Some(&[0, 2]), true);
+    assert_eq!(m.shape(), [1, 3, 1]);
+    assert_eq!(m.data().to_f64_vec(), [2.0, 2.0, 0.5]);
+    m.backward_with(Array::from_shape_vec(&[1, 3, 1], vec![1.0, 2.0, 3.0]).unwrap());
+    let want = [0.0, 1.0, 2.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    assert_eq!(grad_of(x), want);
+
+    // NaN is the extreme; the first NaN gets the gradient.
+    let x = g.tensor([1.0, f64::NAN, f64::NAN]);
+    let m = x.max();
+    assert!(m.item().is_nan());
+    m.backward();
+    assert_eq!(x.grad().unwrap().to_string(), "array([0., 1., 0.])");
+}
+
+#[test]
+fn extremes_of_empty_groups_are_errors() {
+    let g = Graph::new();
+    let x = g.tensor(Array::zeros(&[0, 3], DType::Float64).unwrap());
+    let err = x.try_max_with(None, false).unwrap_err();
+    assert!(
+        matches!(err, Error::EmptyReduction { op: "max", .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        x.try_argmin_with(Some(0)),
+        Err(Error::EmptyReduction { .. })
+    ));
+    // Empty outputs of non-empty groups are fine, as in NumPy.
+    assert_eq!(x.min_axis(1).shape(), [0]);
+    assert_eq!(x.argmax_axis(1).shape(), [0]);
+}
+
+#[test]
+fn prod_gradient_is_exact_with_zeros() {
+    let g = Graph::new();
+    // One zero: it gets the product of the others; the rest get 0.
+    let x = g.tensor([2.0, 0.0, 3.0]);
+    x.prod().backward();
+    assert_eq!(grad_of(x), [0.0, 6.0, 0.0]);
+    // Per row: two zeros give all zeros; none gives prod / x.
+    let x = g.tensor([[0.0, 2.0, 0.0], [1.5, -2.0, 3.0], [4.0, 0.0, 0.5]]);
+    let p = x.prod_axis(1);
+    assert_eq!(p.data().to_f64_vec(), [0.0, -9.0, 0.0]);
+    p.backward();
+    let want = [0.0, 0.0, 0.0, -6.0, 4.5, -3.0, 0.0, 2.0, 0.0];
+    assert_eq!(grad_of(x), want);
+}
+
+#[test]
+fn cumprod_gradient_is_exact_with_zeros() {
+    let g = Graph::new();
+    // y = (2, 0, 0, 0): after the first zero every gradient is 0; the zero
+    // itself gets Σ_k of the products of the others.
+    let x = g.tensor([2.0, 0.0, 3.0, 4.0]);
+    x.cumprod().backward();
+    assert_eq!(grad_of(x), [1.0, 2.0 + 6.0 + 24.0, 0.0, 0.0]);
+    let x = g.tensor([[2.0, 0.0, 3.0], [0.0, 1.5, 0.0]]);
+    let y = x.cumprod_axis(1);
+    y.backward_with(Array::from_shape_vec(&[2, 3], vec![1.0, 2.0, -1.0, 1.0, 1.0, 1.0]).unwrap());
+    assert_eq!(grad_of(x), [1.0, 2.0 * 2.0 - 6.0, 0.0, 1.0 + 1.5, 0.0, 0.0]);
+}
+
+#[test]
+fn std_of_constant_data_is_zero_with_a_nan_gradient() {
+    let g = Graph::new();
+    let x = g.tensor([[2.0, 2.0], [2.0, 2.0]]);
+    let s = x.std();
+    assert_eq!(s.to_string(), "Tensor(0.)");
+    s.backward();
+    assert!(grad_of(x).iter().all(|v| v.is_nan()));
+    // Per group: only the constant row's gradient is NaN.
+    let x = g.tensor([[1.0, 1.0], [1.0, 3.0]]);
+    x.std_axis(1).backward();
+    let grad = grad_of(x);
+    assert!(grad[0].is_nan() && grad[1].is_nan());
+    assert_eq!(grad[2..], [-0.5, 0.5]);
+    // var's gradient there is 0, not NaN.
+    let x = g.tensor([2.0, 2.0, 2.0]);
+    x.var_with(None, false, 1).backward();
+    assert_eq!(grad_of(x), [0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn argmax_and_any_are_plain_arrays_outside_the_graph() {
+    let g = Graph::new();
+    let x = g.tensor([[1.0, 4.0, 4.0], [0.0, -1.0, 0.0]]);
+    x.sum().backward();
+    let nodes = g.len();
+    let i = x.argmax_axis(1);
+    assert_eq!(
+        (i.dtype(), i.to_string()),
+        (DType::Int64, "array([1, 0])".to_string())
+    );
+    assert_eq!(x.argmin().to_string(), "array(4)");
+    assert_eq!(
+        x.any_with(Some(&[1]), true).to_string(),
+        "array([[ True],\n       [ True]])"
+    );
+    assert_eq!(g.len(), nodes, "no node recorded");
+    assert!(x.grad().is_some(), "no gradient nulled");
 }

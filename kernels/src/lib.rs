@@ -10,6 +10,8 @@
 //! - [`gather`]: gathers by per-axis index maps, the adjoint scatter-add,
 //!   and the chunk interleaving that joins arrays;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
+//! - [`scan`]: cumulative sums and products along an axis, and the gradient
+//!   of a cumulative product;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
@@ -21,6 +23,7 @@ pub mod layout;
 pub mod matmul;
 mod pairwise;
 pub mod reduce;
+pub mod scan;
 pub mod simd;
 pub mod vmath;
 pub mod walk;
@@ -31,4 +34,5 @@ pub use elementwise::{map1, map2, map3, zip_assign};
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
 pub use matmul::{gemm, matmul, GemmFn, MatElem};
 pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes};
+pub use scan::{cumprod_grad, scan_axis};
 pub use walk::{for_each_run, Walk};

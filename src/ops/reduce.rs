@@ -1,19 +1,63 @@
-//! Reductions over any set of axes, with `keepdims`: forward and backward
-//! side by side. The reduced axes are the op's params, as a 0/1 mask over
-//! the input's axes.
+//! Reductions (`sum mean var std max min prod`) over any set of axes, with
+//! `keepdims`, and the cumulative ops (`cumsum cumprod`): forward and
+//! backward side by side. Also the non-differentiable `argmax`, `argmin`
+//! and `any`, whose results are plain arrays.
+//!
+//! Params: for a reduction, a 0/1 mask over the input's axes (1 = reduced);
+//! for a cumulative op, `[axis]`, or nothing for the flattened input.
+//!
+//! Each backward rule returns its gradient in the input's shape. A value in
+//! the reduced shape (the output, its gradient, a mean) is read back over
+//! the input through the layout [`spread`] gives; with or without
+//! `keepdims` its elements are in the same order.
 
-use causing_diff_kernels::{Dims, Layout};
+use causing_diff_kernels::{
+    elementwise, reduce, scan, Dims, Element, Float, Layout, Num, SmallVec,
+};
 
-use crate::array::Array;
-use crate::error::Result;
-use crate::eval::{self, dispatch_float};
+use crate::array::{Array, Elem, Storage};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::eval::{self, dispatch, dispatch_float, dispatch_num, slice, wrap};
 use crate::pool::Pool;
 
-/// A reduction.
+/// A reduction or cumulative op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReduceOp {
-    Sum { keepdims: bool },
-    Mean { keepdims: bool },
+    Sum {
+        keepdims: bool,
+    },
+    Mean {
+        keepdims: bool,
+    },
+    /// The variance, dividing by `N - ddof`.
+    Var {
+        keepdims: bool,
+        ddof: usize,
+    },
+    /// The standard deviation, `sqrt(var)`.
+    Std {
+        keepdims: bool,
+        ddof: usize,
+    },
+    /// The maximum; its gradient goes to the first maximum of each group.
+    Max {
+        keepdims: bool,
+    },
+    /// The minimum; its gradient goes to the first minimum of each group.
+    Min {
+        keepdims: bool,
+    },
+    Prod {
+        keepdims: bool,
+    },
+    CumSum,
+    /// Its gradient is exact with zeros, computed without division. A NaN
+    /// (or an overflow) in the input spreads only where the products
+    /// contain it; MyGrad there zeroes every NaN of the gradient, or, in a
+    /// lane with no zero, returns a reverse cumulative sum of the upstream
+    /// gradient that ignores the input: a MyGrad bug, not followed.
+    CumProd,
 }
 
 impl ReduceOp {
@@ -21,60 +65,378 @@ impl ReduceOp {
         match self {
             ReduceOp::Sum { .. } => "sum",
             ReduceOp::Mean { .. } => "mean",
+            ReduceOp::Var { .. } => "var",
+            ReduceOp::Std { .. } => "std",
+            ReduceOp::Max { .. } => "max",
+            ReduceOp::Min { .. } => "min",
+            ReduceOp::Prod { .. } => "prod",
+            ReduceOp::CumSum => "cumsum",
+            ReduceOp::CumProd => "cumprod",
         }
     }
 
-    pub(crate) fn forward(self, x: &Array, mask: &[isize], pool: &mut Pool) -> Result<Array> {
-        let mask: Dims = mask.iter().map(|&m| m as usize).collect();
+    pub(crate) fn forward(self, x: &Array, params: &[isize], pool: &mut Pool) -> Result<Array> {
+        let name = self.name();
+        if matches!(self, ReduceOp::CumSum | ReduceOp::CumProd) {
+            let (dims, axis) = lanes(x.shape(), params);
+            let dtype = accumulator(x.dtype());
+            let xw = eval::as_dtype(x, dtype, pool)?;
+            return dispatch_num!(dtype, T => {
+                let f: fn(T, T) -> T = match self {
+                    ReduceOp::CumSum => Num::wrapping_add,
+                    _ => Num::wrapping_mul,
+                };
+                let mut out: Vec<T> = pool.take(x.size(), name)?;
+                let layout = Layout::contiguous(&dims);
+                scan::scan_axis(slice::<T>(&xw), &layout, axis, false, f, &mut out);
+                Ok(wrap(out, &dims))
+            }, bool => unreachable!("cumulative ops compute in int64 for bools"));
+        }
+        let mask = mask_of(params);
         match self {
             ReduceOp::Sum { keepdims } => eval::sum(x, &mask, keepdims, pool),
             ReduceOp::Mean { keepdims } => {
-                let n = count(x.shape(), &mask);
                 let dtype = x.dtype().float_result();
                 let xf = eval::as_dtype(x, dtype, pool)?;
-                let xf = &*xf;
-                let s = eval::sum(xf, &mask, keepdims, pool)?;
-                let out = dispatch_float!(dtype, T => {
-                    let n = n as T;
-                    eval::map1::<T, T>(&s, pool, "mean", move |v| v / n)
-                }, other => unreachable!("mean computes in floats"));
-                pool.give(s.buf);
-                out
+                dispatch_float!(dtype, T => mean::<T>(&xf, &mask, keepdims, pool),
+                    other => unreachable!("mean computes in floats"))
             }
+            ReduceOp::Var { keepdims, ddof } | ReduceOp::Std { keepdims, ddof } => {
+                let sqrt = matches!(self, ReduceOp::Std { .. });
+                let dtype = x.dtype().float_result();
+                let xf = eval::as_dtype(x, dtype, pool)?;
+                dispatch_float!(dtype, T => variance::<T>(&xf, &mask, keepdims, ddof, sqrt, pool),
+                    other => unreachable!("var computes in floats"))
+            }
+            ReduceOp::Max { keepdims } | ReduceOp::Min { keepdims } => {
+                let is_max = matches!(self, ReduceOp::Max { .. });
+                nonempty(x, &mask, name)?;
+                let shape = eval::reduced_shape(x.shape(), &mask, keepdims);
+                let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(&mask));
+                dispatch!(x.dtype(), T => {
+                    let mut out: Vec<T> = pool.take(eval::size(&shape, name)?, name)?;
+                    let x = slice::<T>(x);
+                    if is_max {
+                        reduce::max_axes(x, &layout, &axes, &mut out, None);
+                    } else {
+                        reduce::min_axes(x, &layout, &axes, &mut out, None);
+                    }
+                    Ok(wrap(out, &shape))
+                })
+            }
+            ReduceOp::Prod { keepdims } => {
+                let shape = eval::reduced_shape(x.shape(), &mask, keepdims);
+                let dtype = accumulator(x.dtype());
+                let xw = eval::as_dtype(x, dtype, pool)?;
+                let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(&mask));
+                dispatch_num!(dtype, T => {
+                    let mut out: Vec<T> = pool.take(eval::size(&shape, name)?, name)?;
+                    reduce::prod_axes(slice::<T>(&xw), &layout, &axes, &mut out);
+                    Ok(wrap(out, &shape))
+                }, bool => unreachable!("prod computes in int64 for bools"))
+            }
+            ReduceOp::CumSum | ReduceOp::CumProd => unreachable!("handled above"),
         }
     }
 
-    /// The gradient for the input `x`: `g` spread back over the reduced axes
-    /// (divided by the count for `mean`).
+    /// The gradient for the input `x`, in `x`'s shape, given the output
+    /// `out` and its gradient `g`.
     pub(crate) fn backward(
         self,
         x: &Array,
-        _out: &Array,
+        out: &Array,
         g: &Array,
-        mask: &[isize],
+        params: &[isize],
         pool: &mut Pool,
     ) -> Result<Array> {
-        let mask: Dims = mask.iter().map(|&m| m as usize).collect();
-        let kept = eval::reduced_shape(x.shape(), &mask, true);
-        let layout = Layout::contiguous(&kept)
-            .broadcast_to(x.shape())
-            .expect("a keepdims shape broadcasts to its input");
-        match self {
-            // d/dx Σx = 1 for every reduced element
-            ReduceOp::Sum { .. } => eval::materialize(g, &layout, g.dtype(), pool),
-            // d/dx mean(x) = 1/N
-            ReduceOp::Mean { .. } => {
-                let n = count(x.shape(), &mask);
-                let scaled = dispatch_float!(g.dtype(), T => {
-                    let n = n as T;
-                    eval::map1::<T, T>(g, pool, "mean", move |v| v / n)
-                }, other => unreachable!("gradients are floats"))?;
-                let out = eval::materialize(&scaled, &layout, g.dtype(), pool);
-                pool.give(scaled.buf);
-                out
+        let name = self.name();
+        let shape = x.shape();
+        let x = eval::as_dtype(x, g.dtype(), pool)?;
+        let x = &*x;
+        let mask = mask_of(params);
+        dispatch_float!(g.dtype(), T => {
+            let gs = slice::<T>(g);
+            let mut dx: Vec<T> = pool.take(x.size(), name)?;
+            match self {
+                // d/dx Σx = 1 for every reduced element
+                ReduceOp::Sum { .. } => {
+                    elementwise::map1(gs, &spread(shape, &mask), &mut dx, |g| g)
+                }
+                // d/dx mean(x) = 1/N
+                ReduceOp::Mean { .. } => {
+                    let n = T::from_f64(count(shape, &mask) as f64);
+                    elementwise::map1(gs, &spread(shape, &mask), &mut dx, |g| g / n)
+                }
+                // d/dx var(x) = 2 (x - mean) / (N - ddof); std: times 1 / (2 std).
+                // As MyGrad: N - ddof is not clamped at 0, and constant data
+                // gives std a NaN gradient (0 / 0).
+                ReduceOp::Var { ddof, .. } | ReduceOp::Std { ddof, .. } => {
+                    let c = T::from_f64(2.0 / (count(shape, &mask) as f64 - ddof as f64));
+                    let m = mean::<T>(x, &mask, true, pool)?;
+                    // std first scales the upstream gradient by 1 / (2 std).
+                    let scaled = match self {
+                        ReduceOp::Std { .. } => {
+                            let two = T::ONE + T::ONE;
+                            Some(eval::map2::<T, T>(g, out, pool, name, move |g, s| g / (two * s))?)
+                        }
+                        _ => None,
+                    };
+                    let (lx, sp) = (Layout::contiguous(shape), spread(shape, &mask));
+                    let gs = scaled.as_ref().map_or(gs, slice::<T>);
+                    let (xs, ms) = (slice::<T>(x), slice::<T>(&m));
+                    let f = |x: T, m: T, g: T| c * (x - m) * g;
+                    elementwise::map3(xs, &lx, ms, &sp, gs, &sp, &mut dx, f);
+                    pool.give(m.buf);
+                    if let Some(a) = scaled {
+                        pool.give(a.buf);
+                    }
+                }
+                // The whole gradient goes to the first extreme element.
+                ReduceOp::Max { .. } | ReduceOp::Min { .. } => {
+                    let is_max = matches!(self, ReduceOp::Max { .. });
+                    let at = first_extremes(x, &mask, is_max, name, pool)?;
+                    dx.fill(T::ZERO);
+                    for (&i, &g) in at.iter().zip(gs) {
+                        dx[i] = g;
+                    }
+                }
+                ReduceOp::Prod { .. } => {
+                    prod_grad::<T>(slice::<T>(x), shape, gs, &mask, &mut dx, pool)?
+                }
+                // d/dx_j Σ_{k≥i} x_k: the sum of the gradient from j to the end
+                ReduceOp::CumSum => {
+                    let (dims, axis) = lanes(shape, params);
+                    let layout = Layout::contiguous(&dims);
+                    scan::scan_axis(gs, &layout, axis, true, |a: T, b| a + b, &mut dx);
+                }
+                ReduceOp::CumProd => {
+                    let (dims, axis) = lanes(shape, params);
+                    scan::cumprod_grad(slice::<T>(x), gs, &dims, axis, &mut dx);
+                }
             }
-        }
+            Ok(wrap(dx, shape))
+        }, other => unreachable!("gradients are floats"))
     }
+}
+
+/// d/dx_i Π_k x_k = Π_{k≠i} x_k, exact with zeros as MyGrad: with one zero
+/// in a group, the zero gets the product of the others and the rest 0;
+/// with two or more, the whole group gets 0. Otherwise `prod / x_i`. As in
+/// MyGrad, a 0-d input passes the gradient through.
+fn prod_grad<T: Float + Elem>(
+    x: &[T],
+    shape: &[usize],
+    g: &[T],
+    mask: &[usize],
+    dx: &mut [T],
+    pool: &mut Pool,
+) -> Result<()> {
+    if shape.is_empty() {
+        dx.copy_from_slice(g);
+        return Ok(());
+    }
+    let (layout, axes, sp) = (
+        Layout::contiguous(shape),
+        axes_of(mask),
+        spread(shape, mask),
+    );
+    let zero = |v: T| u8::from(v == T::ZERO);
+    // Per group: the product, or 0 with two or more zeros ...
+    let mut p: Vec<T> = pool.take(g.len(), "prod")?;
+    reduce::fold_axes(
+        x,
+        &layout,
+        &axes,
+        (T::ONE, 0u8),
+        |(p, z), v| (p * v, z.saturating_add(zero(v))),
+        |(p, z)| if z >= 2 { T::ZERO } else { p },
+        &mut p,
+    );
+    // ... and, with exactly one zero, the product of the others.
+    let mut q: Vec<T> = pool.take(g.len(), "prod")?;
+    reduce::fold_axes(
+        x,
+        &layout,
+        &axes,
+        (T::ONE, 0u8),
+        |(q, z), v| {
+            if v == T::ZERO {
+                (q, z.saturating_add(1))
+            } else {
+                (q * v, z)
+            }
+        },
+        |(q, z)| if z == 1 { q } else { T::ZERO },
+        &mut q,
+    );
+    elementwise::map3(x, &layout, &p, &sp, &q, &sp, dx, |x, p, q| {
+        if x == T::ZERO {
+            q
+        } else if p == T::ZERO {
+            T::ZERO
+        } else {
+            p / x
+        }
+    });
+    elementwise::zip_assign(dx, g, &sp, |d, g| g * d);
+    pool.give(T::wrap(p));
+    pool.give(T::wrap(q));
+    Ok(())
+}
+
+/// The mean over the masked axes of a float array.
+fn mean<T: Float + Elem>(
+    x: &Array,
+    mask: &[usize],
+    keepdims: bool,
+    pool: &mut Pool,
+) -> Result<Array> {
+    let n = T::from_f64(count(x.shape(), mask) as f64);
+    let mut s = eval::sum(x, mask, keepdims, pool)?;
+    for v in s.as_mut_slice::<T>().expect("a float sum") {
+        *v /= n;
+    }
+    Ok(s)
+}
+
+/// NumPy's `var` (or `std` with `sqrt`): the mean of the squared deviations
+/// from the mean, dividing by `max(N - ddof, 0)`.
+fn variance<T: Float + Elem>(
+    x: &Array,
+    mask: &[usize],
+    keepdims: bool,
+    ddof: usize,
+    sqrt: bool,
+    pool: &mut Pool,
+) -> Result<Array> {
+    let n = count(x.shape(), mask);
+    let m = mean::<T>(x, mask, true, pool)?;
+    let mut sq: Vec<T> = pool.take(x.size(), "var")?;
+    let lx = Layout::contiguous(x.shape());
+    elementwise::map2(
+        slice::<T>(x),
+        &lx,
+        slice::<T>(&m),
+        &spread(x.shape(), mask),
+        &mut sq,
+        |x, m| {
+            let d = x - m;
+            d * d
+        },
+    );
+    pool.give(m.buf);
+    let sq = wrap(sq, x.shape());
+    let mut s = eval::sum(&sq, mask, keepdims, pool)?;
+    pool.give(sq.buf);
+    let div = T::from_f64(n.saturating_sub(ddof) as f64);
+    for v in s.as_mut_slice::<T>().expect("a float sum") {
+        *v = if sqrt {
+            Float::sqrt(*v / div)
+        } else {
+            *v / div
+        };
+    }
+    Ok(s)
+}
+
+/// The row-major flat index of the first maximum (or minimum) of each
+/// group; NaN counts as the extreme, as in NumPy.
+fn first_extremes(
+    x: &Array,
+    mask: &[usize],
+    is_max: bool,
+    op: &'static str,
+    pool: &mut Pool,
+) -> Result<Vec<usize>> {
+    nonempty(x, mask, op)?;
+    let n = eval::size(&eval::reduced_shape(x.shape(), mask, false), op)?;
+    let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(mask));
+    let mut at = vec![0; n];
+    dispatch!(x.dtype(), T => {
+        let mut vals: Vec<T> = pool.take(n, op)?;
+        if is_max {
+            reduce::max_axes(slice::<T>(x), &layout, &axes, &mut vals, Some(&mut at));
+        } else {
+            reduce::min_axes(slice::<T>(x), &layout, &axes, &mut vals, Some(&mut at));
+        }
+        pool.give(T::wrap(vals));
+    });
+    Ok(at)
+}
+
+/// `argmax` (`is_max`) or `argmin`: the int64 index of the first extreme
+/// along `axis`, or into the flattened input when `axis` is `None`.
+pub(crate) fn arg_extreme(x: &Array, axis: Option<usize>, is_max: bool) -> Result<Array> {
+    let op = if is_max { "argmax" } else { "argmin" };
+    let shape = x.shape();
+    let mask: Dims = match axis {
+        None => Dims::filled(1, shape.len()),
+        Some(a) => (0..shape.len()).map(|k| usize::from(k == a)).collect(),
+    };
+    let at = first_extremes(x, &mask, is_max, op, &mut Pool::default())?;
+    let index = |flat: usize| match axis {
+        None => flat as i64,
+        Some(a) => ((flat / shape[a + 1..].iter().product::<usize>()) % shape[a]) as i64,
+    };
+    let out: Vec<i64> = at.into_iter().map(index).collect();
+    Ok(wrap(out, &eval::reduced_shape(shape, &mask, false)))
+}
+
+/// `any`: whether some element of each group is nonzero (NaN is).
+pub(crate) fn any(x: &Array, mask: &[usize], keepdims: bool) -> Result<Array> {
+    let shape = eval::reduced_shape(x.shape(), mask, keepdims);
+    let mut out = vec![false; eval::size(&shape, "any")?];
+    let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(mask));
+    dispatch!(x.dtype(), T => {
+        let nonzero = |a: bool, v: T| a || v != T::ZERO;
+        reduce::fold_axes(slice::<T>(x), &layout, &axes, false, nonzero, |a| a, &mut out)
+    });
+    Ok(wrap(out, &shape))
+}
+
+/// Max, min and their arg forms have no identity: an empty group is an error.
+fn nonempty(x: &Array, mask: &[usize], op: &'static str) -> Result<()> {
+    if count(x.shape(), mask) == 0 {
+        return Err(Error::EmptyReduction {
+            op,
+            shape: x.shape().to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// NumPy's accumulator dtype for `prod`, `cumsum` and `cumprod` (as for
+/// `sum`): floats keep theirs, integers and bools accumulate in int64.
+fn accumulator(dtype: DType) -> DType {
+    if dtype.is_float() {
+        dtype
+    } else {
+        DType::Int64
+    }
+}
+
+/// The lanes of a cumulative op: the shape it scans and the axis, which is
+/// the flattened input (`[size]`, axis 0) without an axis param.
+fn lanes(shape: &[usize], params: &[isize]) -> (Dims, usize) {
+    match params {
+        [axis] => (Dims::from(shape), *axis as usize),
+        _ => (Dims::from(&[shape.iter().product::<usize>()][..]), 0),
+    }
+}
+
+fn mask_of(params: &[isize]) -> Dims {
+    params.iter().map(|&m| m as usize).collect()
+}
+
+fn axes_of(mask: &[usize]) -> SmallVec<bool> {
+    mask.iter().map(|&m| m != 0).collect()
+}
+
+/// Reads an array of the reduced shape as if broadcast back over `shape`.
+fn spread(shape: &[usize], mask: &[usize]) -> Layout {
+    Layout::contiguous(&eval::reduced_shape(shape, mask, true))
+        .broadcast_to(shape)
+        .expect("a keepdims shape broadcasts to its input")
 }
 
 /// How many input elements each output element of a reduction covers.

@@ -31,7 +31,6 @@ pub enum Outcome<'g> {
     /// A tensor result.
     Tensor(Tensor<'g>),
     /// A plain-array result (comparisons, `argmax`, ...).
-    #[allow(dead_code)] // until the first op with a plain-array result is mapped
     Array(Array),
     /// The crate's error.
     Err(Error),
@@ -86,6 +85,16 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         // reduce
         "sum" => t(x(a)?.try_sum_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         "mean" => t(x(a)?.try_mean_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        "var" => t(x(a)?.try_var_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?, kw.usize_or("ddof", 0)?)),
+        "std" => t(x(a)?.try_std_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?, kw.usize_or("ddof", 0)?)),
+        "max" | "amax" => t(x(a)?.try_max_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        "min" | "amin" => t(x(a)?.try_min_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        "prod" => t(x(a)?.try_prod_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
+        "cumsum" => t(x(a)?.try_cumsum_with(kw.opt_isize("axis")?)),
+        "cumprod" => t(x(a)?.try_cumprod_with(kw.opt_isize("axis")?)),
+        "argmax" => arr(x(a)?.try_argmax_with(kw.opt_isize("axis")?)),
+        "argmin" => arr(x(a)?.try_argmin_with(kw.opt_isize("axis")?)),
+        "any" => arr(x(a)?.try_any_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         // linalg
         "matmul" => t(cd::matmul(operand(a, 0)?, operand(a, 1)?)),
         // manipulation
@@ -141,6 +150,13 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
 fn t<'g>(r: Result<Tensor<'g>>) -> Outcome<'g> {
     match r {
         Ok(t) => Outcome::Tensor(t),
+        Err(e) => Outcome::Err(e),
+    }
+}
+
+fn arr<'g>(r: Result<Array>) -> Outcome<'g> {
+    match r {
+        Ok(a) => Outcome::Array(a),
         Err(e) => Outcome::Err(e),
     }
 }
