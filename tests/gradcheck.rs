@@ -39,6 +39,12 @@ enum Domain {
     Tan,
     /// `[-2, 2)`: exponents of `pow`, so `0.1 ** e` stays moderate.
     Exponent,
+    /// `[-0.9, 0.9)`: inside the domain of `arcsin`, `arccos`, `arctanh`.
+    Unit,
+    /// `±[1.1, 3)`: outside `[-1, 1]`, for `arccsc`, `arcsec`, `arccoth`.
+    OutsideUnit,
+    /// `[1.1, 3)`: the domain of `arccosh`.
+    AboveOne,
 }
 
 impl Domain {
@@ -52,6 +58,12 @@ impl Domain {
             }
             Domain::Tan => -1.2 + 2.4 * u,
             Domain::Exponent => -2.0 + 4.0 * u,
+            Domain::Unit => -0.9 + 1.8 * u,
+            Domain::OutsideUnit => {
+                let v = 2.0 * u - 1.0;
+                v.signum() * (1.1 + 1.9 * v.abs())
+            }
+            Domain::AboveOne => 1.1 + 1.9 * u,
         }
     }
 }
@@ -85,7 +97,7 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
     }
 }
 
-use Domain::{Any, AwayFromZero, Exponent, Positive, Tan};
+use Domain::{AboveOne, Any, AwayFromZero, Exponent, OutsideUnit, Positive, Tan, Unit};
 use Kind::{Binary, MatMul, Reduce, Shape, Unary};
 
 #[rustfmt::skip]
@@ -101,6 +113,34 @@ const TABLE: &[Row] = &[
     row("sin", Unary, &[Any], |t, _| t[0].sin()),
     row("cos", Unary, &[Any], |t, _| t[0].cos()),
     row("tan", Unary, &[Tan], |t, _| t[0].tan()),
+    row("reciprocal", Unary, &[AwayFromZero], |t, _| t[0].reciprocal()),
+    row("cot", Unary, &[AwayFromZero], |t, _| t[0].cot()),
+    row("csc", Unary, &[AwayFromZero], |t, _| t[0].csc()),
+    row("sec", Unary, &[Tan], |t, _| t[0].sec()),
+    row("arcsin", Unary, &[Unit], |t, _| t[0].arcsin()),
+    row("arccos", Unary, &[Unit], |t, _| t[0].arccos()),
+    row("arctan", Unary, &[Any], |t, _| t[0].arctan()),
+    row("arccot", Unary, &[AwayFromZero], |t, _| t[0].arccot()),
+    row("arccsc", Unary, &[OutsideUnit], |t, _| t[0].arccsc()),
+    row("arcsec", Unary, &[OutsideUnit], |t, _| t[0].arcsec()),
+    row("sinc", Unary, &[Any], |t, _| t[0].sinc()),
+    row("sinh", Unary, &[Any], |t, _| t[0].sinh()),
+    row("cosh", Unary, &[Any], |t, _| t[0].cosh()),
+    row("tanh", Unary, &[Any], |t, _| t[0].tanh()),
+    row("coth", Unary, &[AwayFromZero], |t, _| t[0].coth()),
+    row("csch", Unary, &[AwayFromZero], |t, _| t[0].csch()),
+    row("sech", Unary, &[Any], |t, _| t[0].sech()),
+    row("arcsinh", Unary, &[Any], |t, _| t[0].arcsinh()),
+    row("arccosh", Unary, &[AboveOne], |t, _| t[0].arccosh()),
+    row("arctanh", Unary, &[Unit], |t, _| t[0].arctanh()),
+    row("arccoth", Unary, &[OutsideUnit], |t, _| t[0].arccoth()),
+    row("arccsch", Unary, &[AwayFromZero], |t, _| t[0].arccsch()),
+    row("exp2", Unary, &[Any], |t, _| t[0].exp2()),
+    row("expm1", Unary, &[Any], |t, _| t[0].expm1()),
+    row("log2", Unary, &[Positive], |t, _| t[0].log2()),
+    row("log10", Unary, &[Positive], |t, _| t[0].log10()),
+    row("log1p", Unary, &[Positive], |t, _| t[0].log1p()),
+    row("cbrt", Unary, &[AwayFromZero], |t, _| t[0].cbrt()),
     row("pow(x, 2.0)", Unary, &[Any], |t, _| t[0].pow(2.0)),
     row("pow(x, 3.0)", Unary, &[Any], |t, _| t[0].pow(3.0)),
     row("pow(x, 1.0)", Unary, &[Any], |t, _| t[0].pow(1.0)),
