@@ -56,7 +56,10 @@ pub use array_ops::{ArrayScalar, Numeric};
 pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
-pub use functions::{add, divide, matmul, multiply, power, subtract};
+pub use functions::{
+    add, add_sequence, arctan2, clip, divide, logaddexp, logaddexp2, matmul, maximum, minimum,
+    multiply, multiply_sequence, power, subtract,
+};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
 /// The README's example runs as a doctest.

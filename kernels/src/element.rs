@@ -211,9 +211,11 @@ pub trait Float:
     fn acosh(self) -> Self;
     /// Inverse hyperbolic tangent.
     fn atanh(self) -> Self;
-    /// `ln(e^x + e^y)` without overflow, by NumPy's `logaddexp` formula.
+    /// `ln(e^x + e^y)` without overflow: NumPy's `logaddexp` formula,
+    /// evaluated in the type's own precision as NumPy does.
     fn ln_add_exp(self, other: Self) -> Self;
-    /// `log2(2^x + 2^y)` without overflow, by NumPy's `logaddexp2` formula.
+    /// `log2(2^x + 2^y)` without overflow: NumPy's `logaddexp2` formula,
+    /// evaluated in the type's own precision as NumPy does.
     fn log2_add_exp2(self, other: Self) -> Self;
     /// `self^e` for a float exponent.
     fn powf(self, e: Self) -> Self;
@@ -281,41 +283,42 @@ macro_rules! float_impl {
             fn atan2(self, other: Self) -> Self {
                 $via::atan2(self as $via, other as $via) as $t
             }
+            // NumPy's npy_logaddexp(2) formulas, step by step in the type
+            // itself (as NumPy's float32 loop runs them in float32), with
+            // the correctly rounded exp/exp2/log1p above.
             #[inline(always)]
             fn ln_add_exp(self, other: Self) -> Self {
-                let (x, y) = (self as $via, other as $via);
-                // npy_logaddexp: equal arguments (infinities included) need no log.
-                let r = if x == y {
-                    x + core::f64::consts::LN_2
+                let (x, y) = (self, other);
+                if x == y {
+                    // Equal arguments (infinities included) need no log.
+                    x + core::$t::consts::LN_2
                 } else {
                     let d = x - y;
                     if d > 0.0 {
-                        x + (-d).exp().ln_1p()
+                        x + Float::ln_1p(Float::exp(-d))
                     } else if d <= 0.0 {
-                        y + d.exp().ln_1p()
+                        y + Float::ln_1p(Float::exp(d))
                     } else {
                         d // NaN
                     }
-                };
-                r as $t
+                }
             }
             #[inline(always)]
             fn log2_add_exp2(self, other: Self) -> Self {
-                let (x, y) = (self as $via, other as $via);
-                // npy_logaddexp2, with npy_log2_1p(u) = log2(e) * ln(1 + u).
-                let r = if x == y {
+                let (x, y) = (self, other);
+                if x == y {
                     x + 1.0
                 } else {
                     let d = x - y;
+                    // npy_log2_1p(u) = log2(e) · ln(1 + u)
                     if d > 0.0 {
-                        x + core::f64::consts::LOG2_E * (-d).exp2().ln_1p()
+                        x + core::$t::consts::LOG2_E * Float::ln_1p(Float::exp2(-d))
                     } else if d <= 0.0 {
-                        y + core::f64::consts::LOG2_E * d.exp2().ln_1p()
+                        y + core::$t::consts::LOG2_E * Float::ln_1p(Float::exp2(d))
                     } else {
                         d // NaN
                     }
-                };
-                r as $t
+                }
             }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {

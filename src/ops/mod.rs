@@ -4,6 +4,7 @@
 pub(crate) mod binary;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
+pub(crate) mod sequence;
 pub(crate) mod shape;
 pub(crate) mod unary;
 
@@ -14,6 +15,7 @@ use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
 pub(crate) use reduce::ReduceOp;
+pub(crate) use sequence::SequenceOp;
 pub(crate) use shape::ShapeOp;
 pub(crate) use unary::UnaryOp;
 
@@ -24,6 +26,8 @@ pub(crate) enum Op {
     Leaf,
     Unary(UnaryOp),
     Binary(BinaryOp),
+    /// A fold over two or more inputs.
+    Sequence(SequenceOp),
     Reduce(ReduceOp),
     MatMul,
     Shape(ShapeOp),
@@ -51,6 +55,7 @@ impl Op {
             Op::Leaf => "tensor",
             Op::Unary(u) => u.name(),
             Op::Binary(b) => b.name(),
+            Op::Sequence(s) => s.name(),
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
             Op::Shape(s) => s.name(),
@@ -68,6 +73,7 @@ impl Op {
             Op::Leaf => unreachable!("leaves are not computed"),
             Op::Unary(u) => u.forward(ins.get(0), pool),
             Op::Binary(b) => b.forward(ins.get(0), ins.get(1), pool),
+            Op::Sequence(s) => s.forward(ins, pool),
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
@@ -89,6 +95,7 @@ impl Op {
             Op::Leaf => unreachable!("leaves have no backward"),
             Op::Unary(u) => u.backward(ins.get(0), out, grad, pool),
             Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Sequence(s) => s.backward(ins, out, grad, k, pool),
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),

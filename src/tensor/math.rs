@@ -77,6 +77,91 @@ impl<'g> Tensor<'g> {
     }
 }
 
+/// Generates `name(other)` and `try_name(other)` for two-operand methods.
+macro_rules! binary_fn_methods {
+    ($($(#[$doc:meta])* $name:ident, $try_name:ident, $op:ident;)*) => {
+        impl<'g> Tensor<'g> {
+            $(
+                $(#[$doc])*
+                #[track_caller]
+                pub fn $name(self, other: impl IntoOperand<'g>) -> Tensor<'g> {
+                    ok(self.$try_name(other))
+                }
+
+                #[doc = concat!("[`Tensor::", stringify!($name), "`], failing with [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when the shapes do not broadcast.")]
+                pub fn $try_name(self, other: impl IntoOperand<'g>) -> Result<Tensor<'g>> {
+                    self.binary(BinaryOp::$op, other.into_operand())
+                }
+            )*
+        }
+    };
+}
+
+binary_fn_methods! {
+    /// `arctan2(self, other)`: the angle of the point `(other, self)`, with
+    /// broadcasting.
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let y = g.tensor([1.0, -1.0]);
+    /// assert_eq!(y.arctan2(0.0).to_string(), "Tensor([ 1.57079633, -1.57079633])");
+    /// ```
+    arctan2, try_arctan2, Arctan2;
+    /// `ln(e^self + e^other)` with broadcasting, without overflow.
+    logaddexp, try_logaddexp, Logaddexp;
+    /// `log2(2^self + 2^other)` with broadcasting, without overflow.
+    logaddexp2, try_logaddexp2, Logaddexp2;
+    /// The elementwise larger value (NaN wins), with broadcasting. Where the
+    /// two are equal, neither gets a gradient (MyGrad).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let a = g.tensor([1.0, 5.0, 3.0]);
+    /// let b = g.tensor([2.0, 4.0, 3.0]);
+    /// a.maximum(b).backward();
+    /// assert_eq!(a.grad().unwrap().to_string(), "array([0., 1., 0.])");
+    /// assert_eq!(b.grad().unwrap().to_string(), "array([1., 0., 0.])");
+    /// ```
+    maximum, try_maximum, Maximum;
+    /// The elementwise smaller value (NaN wins), with broadcasting. Where the
+    /// two are equal, neither gets a gradient (MyGrad).
+    minimum, try_minimum, Minimum;
+}
+
+impl<'g> Tensor<'g> {
+    /// `self` limited to `[lo, hi]`: `minimum(hi, maximum(lo, self))`, as
+    /// MyGrad computes it. Each bound is a scalar, an array or a tensor
+    /// (broadcast; a variable bound gets the gradient where it strictly
+    /// binds). `self` gets no gradient where it equals a bound. For one
+    /// bound only, see [`clip`](crate::clip).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([-2.0, 0.5, 1.0, 3.0]);
+    /// let y = x.clip(-1.0, 1.0);
+    /// assert_eq!(y.to_string(), "Tensor([-1. ,  0.5,  1. ,  1. ])");
+    /// y.backward();
+    /// assert_eq!(x.grad().unwrap().to_string(), "array([0., 1., 0., 0.])");
+    /// ```
+    #[track_caller]
+    pub fn clip(self, lo: impl IntoOperand<'g>, hi: impl IntoOperand<'g>) -> Tensor<'g> {
+        ok(self.try_clip(lo, hi))
+    }
+
+    /// [`Tensor::clip`], failing with [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when a bound does
+    /// not broadcast with `self`.
+    pub fn try_clip(
+        self,
+        lo: impl IntoOperand<'g>,
+        hi: impl IntoOperand<'g>,
+    ) -> Result<Tensor<'g>> {
+        crate::functions::clip(self, Some(lo), Some(hi))
+    }
+}
+
 /// Generates `name()` and `try_name()` for unary methods.
 macro_rules! unary_methods {
     ($($(#[$doc:meta])* $name:ident, $try_name:ident, $op:expr;)*) => {

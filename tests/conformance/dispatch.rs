@@ -111,6 +111,14 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "multiply" => t(cd::multiply(operand(a, 0)?, operand(a, 1)?)),
         "divide" | "true_divide" => t(cd::divide(operand(a, 0)?, operand(a, 1)?)),
         "power" => t(cd::power(operand(a, 0)?, operand(a, 1)?)),
+        "arctan2" => t(cd::arctan2(operand(a, 0)?, operand(a, 1)?)),
+        "logaddexp" => t(cd::logaddexp(operand(a, 0)?, operand(a, 1)?)),
+        "logaddexp2" => t(cd::logaddexp2(operand(a, 0)?, operand(a, 1)?)),
+        "maximum" => t(cd::maximum(operand(a, 0)?, operand(a, 1)?)),
+        "minimum" => t(cd::minimum(operand(a, 0)?, operand(a, 1)?)),
+        "add_sequence" => t(cd::add_sequence(operands(a)?)),
+        "multiply_sequence" => t(cd::multiply_sequence(operands(a)?)),
+        "clip" => t(match a { [x, lo, hi] => cd::clip(any_operand(x)?, opt_operand(lo)?, opt_operand(hi)?), _ => return Err(harness("clip takes [x, lo, hi]")) }),
         // reduce
         "sum" => t(x(a)?.try_sum_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         "mean" => t(x(a)?.try_mean_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
@@ -181,12 +189,30 @@ fn operand<'g>(a: &[Arg<'g>], k: usize) -> core::result::Result<Operand<'g>, Out
     if a.len() != 2 {
         return Err(harness("expected two operands"));
     }
-    Ok(match &a[k] {
+    any_operand(&a[k])
+}
+
+/// A tensor, scalar or array argument as an operand.
+fn any_operand<'g>(a: &Arg<'g>) -> core::result::Result<Operand<'g>, Outcome<'g>> {
+    Ok(match a {
         Arg::Tensor(t) => Operand::Tensor(*t),
         Arg::Scalar(s) => Operand::Scalar(*s),
         Arg::Array(x) => Operand::Array(x.clone()),
-        _ => return Err(harness("expected a tensor, scalar or array operand")),
+        Arg::Null => return Err(harness("expected a tensor, scalar or array operand")),
     })
+}
+
+/// An optional operand: `null` is `None`.
+fn opt_operand<'g>(a: &Arg<'g>) -> core::result::Result<Option<Operand<'g>>, Outcome<'g>> {
+    match a {
+        Arg::Null => Ok(None),
+        a => any_operand(a).map(Some),
+    }
+}
+
+/// Every argument as an operand (the n-ary ops).
+fn operands<'g>(a: &[Arg<'g>]) -> core::result::Result<Vec<Operand<'g>>, Outcome<'g>> {
+    a.iter().map(any_operand).collect()
 }
 
 /// Typed access to the kwargs, remembering which were read: a kwarg no arm
