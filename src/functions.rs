@@ -3,9 +3,10 @@
 //! of them is a tensor. They return [`Result`]; the operators (`+ - * /`)
 //! and the methods without `try_` are the panicking sugar.
 
+use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, IntoOperand, Operand, Tensor};
-use crate::ops::{BinaryOp, Op, SequenceOp};
+use crate::ops::{BinaryOp, CompareOp, Op, SequenceOp};
 
 impl<'g> IntoOperand<'g> for Operand<'g> {
     fn into_operand(self) -> Operand<'g> {
@@ -202,4 +203,51 @@ pub fn clip<'g>(
             Err(e)
         }
     }
+}
+
+/// Generates the free functions of the two-operand non-differentiable ops:
+/// any operand kind on either side (two plain values need no graph).
+macro_rules! compare_functions {
+    ($($(#[$doc:meta])* $name:ident => $op:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name<'g>(a: impl IntoOperand<'g>, b: impl IntoOperand<'g>) -> Result<Array> {
+            crate::tensor::compare(CompareOp::$op, &a.into_operand(), &b.into_operand())
+        }
+    )*};
+}
+
+compare_functions! {
+    /// `a == b` elementwise with broadcasting: a bool array
+    /// ([`Tensor::equal`]).
+    ///
+    /// ```
+    /// use causing_diff::prelude::*;
+    /// let g = Graph::new();
+    /// let x = g.tensor([1.0, 2.0]);
+    /// assert_eq!(causing_diff::equal(2.0, x).unwrap().to_string(), "array([False,  True])");
+    /// ```
+    equal => Equal;
+    /// `a != b` elementwise ([`Tensor::not_equal`]).
+    not_equal => NotEqual;
+    /// `a < b` elementwise ([`Tensor::less`]).
+    less => Less;
+    /// `a <= b` elementwise ([`Tensor::less_equal`]).
+    less_equal => LessEqual;
+    /// `a > b` elementwise ([`Tensor::greater`]).
+    greater => Greater;
+    /// `a >= b` elementwise ([`Tensor::greater_equal`]).
+    greater_equal => GreaterEqual;
+    /// Both nonzero, elementwise ([`Tensor::logical_and`]).
+    logical_and => LogicalAnd;
+    /// Either nonzero, elementwise ([`Tensor::logical_or`]).
+    logical_or => LogicalOr;
+    /// Exactly one nonzero, elementwise ([`Tensor::logical_xor`]).
+    logical_xor => LogicalXor;
+    /// `a // b`, rounded toward -inf ([`Tensor::floor_divide`]).
+    floor_divide => FloorDivide;
+    /// `a % b` with the divisor's sign: NumPy's `remainder` and `mod`
+    /// ([`Tensor::remainder`]).
+    remainder => Remainder;
+    /// The remainder with the dividend's sign, C's `fmod` ([`Tensor::fmod`]).
+    fmod => Fmod;
 }

@@ -57,8 +57,9 @@ pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
 pub use functions::{
-    add, add_sequence, arctan2, clip, divide, logaddexp, logaddexp2, matmul, maximum, minimum,
-    multiply, multiply_sequence, power, subtract,
+    add, add_sequence, arctan2, clip, divide, equal, floor_divide, fmod, greater, greater_equal,
+    less, less_equal, logaddexp, logaddexp2, logical_and, logical_or, logical_xor, matmul, maximum,
+    minimum, multiply, multiply_sequence, not_equal, power, remainder, subtract,
 };
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 

@@ -2,6 +2,7 @@
 //! family file holds its ops' forward and backward rules side by side.
 
 pub(crate) mod binary;
+pub(crate) mod compare;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
 pub(crate) mod sequence;
@@ -14,6 +15,7 @@ use crate::graph::Node;
 use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
+pub(crate) use compare::{CompareOp, CompareUnaryOp};
 pub(crate) use reduce::ReduceOp;
 pub(crate) use sequence::SequenceOp;
 pub(crate) use shape::ShapeOp;

@@ -31,7 +31,6 @@ pub enum Outcome<'g> {
     /// A tensor result.
     Tensor(Tensor<'g>),
     /// A plain-array result (comparisons, `argmax`, ...).
-    #[allow(dead_code)] // until the first op with a plain-array result is mapped
     Array(Array),
     /// The crate's error.
     Err(Error),
@@ -119,6 +118,29 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "add_sequence" => t(cd::add_sequence(operands(a)?)),
         "multiply_sequence" => t(cd::multiply_sequence(operands(a)?)),
         "clip" => t(match a { [x, lo, hi] => cd::clip(any_operand(x)?, opt_operand(lo)?, opt_operand(hi)?), _ => return Err(harness("clip takes [x, lo, hi]")) }),
+        // compare (plain-array results)
+        "equal" => arr(cd::equal(operand(a, 0)?, operand(a, 1)?)),
+        "not_equal" => arr(cd::not_equal(operand(a, 0)?, operand(a, 1)?)),
+        "less" => arr(cd::less(operand(a, 0)?, operand(a, 1)?)),
+        "less_equal" => arr(cd::less_equal(operand(a, 0)?, operand(a, 1)?)),
+        "greater" => arr(cd::greater(operand(a, 0)?, operand(a, 1)?)),
+        "greater_equal" => arr(cd::greater_equal(operand(a, 0)?, operand(a, 1)?)),
+        "logical_and" => arr(cd::logical_and(operand(a, 0)?, operand(a, 1)?)),
+        "logical_or" => arr(cd::logical_or(operand(a, 0)?, operand(a, 1)?)),
+        "logical_xor" => arr(cd::logical_xor(operand(a, 0)?, operand(a, 1)?)),
+        "floor_divide" => arr(cd::floor_divide(operand(a, 0)?, operand(a, 1)?)),
+        "fmod" => arr(cd::fmod(operand(a, 0)?, operand(a, 1)?)),
+        "remainder" | "mod" => arr(cd::remainder(operand(a, 0)?, operand(a, 1)?)),
+        "logical_not" => arr(x(a)?.try_logical_not()),
+        "isnan" => arr(x(a)?.try_isnan()),
+        "isinf" => arr(x(a)?.try_isinf()),
+        "isfinite" => arr(x(a)?.try_isfinite()),
+        "signbit" => arr(x(a)?.try_signbit()),
+        "ceil" => arr(x(a)?.try_ceil()),
+        "floor" => arr(x(a)?.try_floor()),
+        "trunc" => arr(x(a)?.try_trunc()),
+        "rint" => arr(x(a)?.try_rint()),
+        "sign" => arr(x(a)?.try_sign()),
         // reduce
         "sum" => t(x(a)?.try_sum_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         "mean" => t(x(a)?.try_mean_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
@@ -156,6 +178,13 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
 fn t<'g>(r: Result<Tensor<'g>>) -> Outcome<'g> {
     match r {
         Ok(t) => Outcome::Tensor(t),
+        Err(e) => Outcome::Err(e),
+    }
+}
+
+fn arr<'g>(r: Result<Array>) -> Outcome<'g> {
+    match r {
+        Ok(a) => Outcome::Array(a),
         Err(e) => Outcome::Err(e),
     }
 }
