@@ -1,9 +1,9 @@
 //! Elementwise functions of one tensor: forward and backward side by side.
 //!
-//! The rules follow MyGrad's formulas term by term (MyGrad's value and
-//! gradient conventions at singular points are this crate's), with each
-//! NumPy ufunc call one correctly rounded [`Float`] call and MyGrad's
-//! arithmetic between them done in the tensor's own float type.
+//! The rules follow MyGrad's formulas term by term, so values, infinities
+//! and NaNs at singular points come out as MyGrad's. Each NumPy ufunc in a
+//! formula is one correctly rounded [`Float`] call; the arithmetic between
+//! them is done in the tensor's own float type, as NumPy does.
 
 use causing_diff_kernels::{Element, Float};
 
