@@ -8,7 +8,8 @@
 //! The fixed tests at the end pin MyGrad's conventions at the
 //! non-differentiable points (SPEC §3, conformance FORMAT §8.1/§8.2).
 
-use causing_diff::{concatenate, stack, Array, DType, Error, Graph, Tensor};
+use causing_diff as cd;
+use causing_diff::{concatenate, stack, Array, DType, Error, Graph, Tensor, PI};
 use proptest::prelude::*;
 
 /// How a row's inputs (and op parameters) are drawn.
@@ -18,6 +19,8 @@ enum Kind {
     Unary,
     /// Two tensors of broadcast-compatible shapes.
     Binary,
+    /// Three tensors of broadcast-compatible shapes.
+    Ternary,
     /// One tensor, with random axes (none / one / several, maybe negative) and keepdims.
     Reduce,
     /// As `Reduce`, but every axis has 2–4 elements and the axes are never an
@@ -52,6 +55,12 @@ enum Domain {
     Exponent,
     /// `±[0.5, 1.5)`: factors of products, so that long products stay moderate.
     Factor,
+    /// `[-0.9, 0.9)`: inside the domain of `arcsin`, `arccos`, `arctanh`.
+    Unit,
+    /// `±[1.1, 3)`: outside `[-1, 1]`, for `arccsc`, `arcsec`, `arccoth`.
+    OutsideUnit,
+    /// `[1.1, 3)`: the domain of `arccosh`.
+    AboveOne,
 }
 
 impl Domain {
@@ -69,6 +78,12 @@ impl Domain {
                 let v = 2.0 * u - 1.0;
                 v.signum() * (0.5 + v.abs())
             }
+            Domain::Unit => -0.9 + 1.8 * u,
+            Domain::OutsideUnit => {
+                let v = 2.0 * u - 1.0;
+                v.signum() * (1.1 + 1.9 * v.abs())
+            }
+            Domain::AboveOne => 1.1 + 1.9 * u,
         }
     }
 }
@@ -120,8 +135,8 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
     }
 }
 
-use Domain::{Any, AwayFromZero, Exponent, Factor, Positive, Tan};
-use Kind::{Binary, Concat, MatMul, Reduce, Shape, Spread, Stack, Unary};
+use Domain::{AboveOne, Any, AwayFromZero, Exponent, Factor, OutsideUnit, Positive, Tan, Unit};
+use Kind::{Binary, Concat, MatMul, Reduce, Shape, Spread, Stack, Ternary, Unary};
 
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
@@ -136,6 +151,34 @@ const TABLE: &[Row] = &[
     row("sin", Unary, &[Any], |t, _| t[0].sin()),
     row("cos", Unary, &[Any], |t, _| t[0].cos()),
     row("tan", Unary, &[Tan], |t, _| t[0].tan()),
+    row("reciprocal", Unary, &[AwayFromZero], |t, _| t[0].reciprocal()),
+    row("cot", Unary, &[AwayFromZero], |t, _| t[0].cot()),
+    row("csc", Unary, &[AwayFromZero], |t, _| t[0].csc()),
+    row("sec", Unary, &[Tan], |t, _| t[0].sec()),
+    row("arcsin", Unary, &[Unit], |t, _| t[0].arcsin()),
+    row("arccos", Unary, &[Unit], |t, _| t[0].arccos()),
+    row("arctan", Unary, &[Any], |t, _| t[0].arctan()),
+    row("arccot", Unary, &[AwayFromZero], |t, _| t[0].arccot()),
+    row("arccsc", Unary, &[OutsideUnit], |t, _| t[0].arccsc()),
+    row("arcsec", Unary, &[OutsideUnit], |t, _| t[0].arcsec()),
+    row("sinc", Unary, &[Any], |t, _| t[0].sinc()),
+    row("sinh", Unary, &[Any], |t, _| t[0].sinh()),
+    row("cosh", Unary, &[Any], |t, _| t[0].cosh()),
+    row("tanh", Unary, &[Any], |t, _| t[0].tanh()),
+    row("coth", Unary, &[AwayFromZero], |t, _| t[0].coth()),
+    row("csch", Unary, &[AwayFromZero], |t, _| t[0].csch()),
+    row("sech", Unary, &[Any], |t, _| t[0].sech()),
+    row("arcsinh", Unary, &[Any], |t, _| t[0].arcsinh()),
+    row("arccosh", Unary, &[AboveOne], |t, _| t[0].arccosh()),
+    row("arctanh", Unary, &[Unit], |t, _| t[0].arctanh()),
+    row("arccoth", Unary, &[OutsideUnit], |t, _| t[0].arccoth()),
+    row("arccsch", Unary, &[AwayFromZero], |t, _| t[0].arccsch()),
+    row("exp2", Unary, &[Any], |t, _| t[0].exp2()),
+    row("expm1", Unary, &[Any], |t, _| t[0].expm1()),
+    row("log2", Unary, &[Positive], |t, _| t[0].log2()),
+    row("log10", Unary, &[Positive], |t, _| t[0].log10()),
+    row("log1p", Unary, &[Positive], |t, _| t[0].log1p()),
+    row("cbrt", Unary, &[AwayFromZero], |t, _| t[0].cbrt()),
     row("pow(x, 2.0)", Unary, &[Any], |t, _| t[0].pow(2.0)),
     row("pow(x, 3.0)", Unary, &[Any], |t, _| t[0].pow(3.0)),
     row("pow(x, 1.0)", Unary, &[Any], |t, _| t[0].pow(1.0)),
@@ -156,6 +199,22 @@ const TABLE: &[Row] = &[
     row("mul", Binary, &[Any], |t, _| t[0] * t[1]),
     row("div", Binary, &[Any, AwayFromZero], |t, _| t[0] / t[1]),
     row("pow", Binary, &[Positive, Exponent], |t, _| t[0].pow(t[1])),
+    row("arctan2", Binary, &[AwayFromZero, Any], |t, _| t[0].arctan2(t[1])),
+    row("arctan2 (free, scalar first)", Unary, &[Any], |t, _| cd::arctan2(0.7, t[0]).unwrap()),
+    row("logaddexp", Binary, &[Any], |t, _| t[0].logaddexp(t[1])),
+    row("logaddexp2", Binary, &[Any], |t, _| t[0].logaddexp2(t[1])),
+    row("maximum", Binary, &[Any], |t, _| t[0].maximum(t[1])),
+    row("minimum", Binary, &[Any], |t, _| t[0].minimum(t[1])),
+    row("maximum (free, scalar first)", Unary, &[Any], |t, _| cd::maximum(0.5, t[0]).unwrap()),
+    row("clip(x, -1, 1)", Unary, &[Any], |t, _| t[0].clip(-1.0, 1.0)),
+    row("clip(x, lo, None)", Binary, &[Any], |t, _| cd::clip(t[0], Some(t[1]), None::<f64>).unwrap()),
+    row("clip(x, lo, hi)", Ternary, &[Any], |t, _| t[0].clip(t[1], t[2])),
+    row("add_sequence (2)", Binary, &[Any], |t, _| cd::add_sequence([t[0], t[1]]).unwrap()),
+    row("add_sequence (3)", Ternary, &[Any], |t, _| cd::add_sequence([t[0], t[1], t[2]]).unwrap()),
+    row("add_sequence (x twice)", Binary, &[Any], |t, _| cd::add_sequence([t[0], t[1], t[0]]).unwrap()),
+    row("multiply_sequence (2)", Binary, &[Any], |t, _| cd::multiply_sequence([t[0], t[1]]).unwrap()),
+    row("multiply_sequence (3)", Ternary, &[Any], |t, _| cd::multiply_sequence([t[0], t[1], t[2]]).unwrap()),
+    row("multiply_sequence (x twice)", Binary, &[Any], |t, _| cd::multiply_sequence([t[0], t[1], t[0]]).unwrap()),
     row("sum", Reduce, &[Any], |t, a| t[0].sum_with(a.axes.as_deref(), a.keepdims)),
     row("mean", Reduce, &[Any], |t, a| t[0].mean_with(a.axes.as_deref(), a.keepdims)),
     row("var", Reduce, &[Any], |t, a| t[0].var_with(a.axes.as_deref(), a.keepdims, 0)),
@@ -282,6 +341,15 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
                 pair.swap(0, 1);
             }
             pair
+        }
+        Ternary => {
+            let mut three = vec![
+                base.to_vec(),
+                partner(base, &mut rng),
+                partner(base, &mut rng),
+            ];
+            rng.shuffle(&mut three);
+            three
         }
         MatMul => {
             let [n, k, m] = [0; 3].map(|_| 1 + rng.below(4));
@@ -579,6 +647,9 @@ proptest! {
     fn binary_ops_broadcasting(case in cases(Binary)) { check_kind(Binary, &case)?; }
 
     #[test]
+    fn ternary_ops_broadcasting(case in cases(Ternary)) { check_kind(Ternary, &case)?; }
+
+    #[test]
     fn reductions(case in cases(Reduce)) { check_kind(Reduce, &case)?; }
 
     #[test]
@@ -599,7 +670,9 @@ proptest! {
 
 #[test]
 fn every_kind_has_rows() {
-    for kind in [Unary, Binary, Reduce, Spread, MatMul, Shape, Concat, Stack] {
+    for kind in [
+        Unary, Binary, Ternary, Reduce, Spread, MatMul, Shape, Concat, Stack,
+    ] {
         assert!(TABLE.iter().any(|r| r.kind == kind), "no rows of {kind:?}");
     }
 }
@@ -792,4 +865,104 @@ fn argmax_and_any_are_plain_arrays_outside_the_graph() {
     );
     assert_eq!(g.len(), nodes, "no node recorded");
     assert!(x.grad().is_some(), "no gradient nulled");
+}
+
+#[test]
+fn inverse_trig_grads_at_plus_minus_one_are_zero() {
+    let g = Graph::new();
+    let x = g.tensor([-1.0, 1.0, 0.0]);
+    x.arcsin().backward();
+    assert_eq!(grad_of(x), [0.0, 0.0, 1.0]);
+    let x = g.tensor([-1.0, 1.0]);
+    x.arccos().backward();
+    assert_eq!(grad_of(x), [0.0, 0.0]);
+    let x = g.tensor([-1.0, 1.0, 2.0]);
+    x.arccsc().backward();
+    assert_eq!(grad_of(x)[..2], [0.0, 0.0]);
+    let x = g.tensor([-1.0, 1.0, 2.0]);
+    x.arcsec().backward();
+    assert_eq!(grad_of(x)[..2], [0.0, 0.0]);
+    // But arctanh(±1) and arccosh(1) are infinitely steep.
+    let x = g.tensor([-1.0, 1.0]);
+    let y = x.arctanh();
+    assert_eq!(y.data().to_f64_vec(), [f64::NEG_INFINITY, f64::INFINITY]);
+    y.backward();
+    assert_eq!(grad_of(x), [f64::INFINITY, f64::INFINITY]);
+}
+
+#[test]
+fn sinc_and_arccot_at_zero() {
+    let g = Graph::new();
+    let x = g.tensor([0.0, f64::from_bits(1)]);
+    let y = x.sinc();
+    assert_eq!(y.data().to_f64_vec(), [1.0, 1.0]);
+    y.backward();
+    assert_eq!(grad_of(x), [0.0, 0.0]);
+    let x = g.tensor([0.0, -0.0]);
+    let y = x.arccot();
+    assert_eq!(y.data().to_f64_vec(), [PI / 2.0, PI / 2.0]);
+    y.backward();
+    assert_eq!(grad_of(x), [-1.0, -1.0]);
+}
+
+#[test]
+fn maximum_and_minimum_ties_give_no_gradient() {
+    let g = Graph::new();
+    let a = g.tensor([1.0, 2.0, 3.0]);
+    let b = g.tensor([1.0, 5.0, 0.0]);
+    a.maximum(b).backward();
+    assert_eq!(grad_of(a), [0.0, 0.0, 1.0]);
+    assert_eq!(grad_of(b), [0.0, 1.0, 0.0]);
+    let (a, b) = (g.tensor([2.0, f64::NAN]), g.tensor([2.0, 1.0]));
+    let y = a.minimum(b);
+    assert!(y.data().to_f64_vec()[1].is_nan());
+    y.backward();
+    // As MyGrad: a NaN comparison selects neither for `a`, so `b` gets it.
+    assert_eq!(grad_of(a), [0.0, 0.0]);
+    assert_eq!(grad_of(b), [0.0, 1.0]);
+}
+
+#[test]
+fn clip_gives_no_gradient_at_the_bounds() {
+    let g = Graph::new();
+    let x = g.tensor([-2.0, -1.0, 0.0, 1.0, 2.0]);
+    let lo = g.tensor(-1.0);
+    let hi = g.tensor([1.0, 1.0, 1.0, 1.0, 1.5]);
+    let y = x.clip(lo, hi);
+    assert_eq!(y.data().to_f64_vec(), [-1.0, -1.0, 0.0, 1.0, 1.5]);
+    y.backward();
+    assert_eq!(grad_of(x), [0.0, 0.0, 1.0, 0.0, 0.0]);
+    // A bound gets the gradient only where it strictly binds.
+    assert_eq!(grad_of(lo), [1.0]);
+    assert_eq!(grad_of(hi), [0.0, 0.0, 0.0, 0.0, 1.0]);
+    // No bound at all: the tensor itself.
+    let z = cd::clip(x, None::<f64>, None::<f64>).unwrap();
+    assert_eq!(z.data(), x.data());
+}
+
+#[test]
+fn a_failed_clip_leaves_the_graph_as_it_was() {
+    let g = Graph::new();
+    let x = g.tensor([1.0, 2.0, 3.0]);
+    let len = g.len();
+    assert!(cd::clip(x, Some(0.0), Some(g.tensor([1.0, 2.0]))).is_err());
+    assert_eq!(g.len(), len + 1, "only the bound itself was added");
+    // No half-built graph holds x's data.
+    x.set_data([4.0, 5.0, 6.0]);
+}
+
+#[test]
+fn multiply_sequence_grads_are_exact_with_zeros() {
+    let g = Graph::new();
+    let a = g.tensor([0.0, 0.0, 2.0]);
+    let b = g.tensor([3.0, 0.0, 5.0]);
+    let c = g.tensor(4.0);
+    cd::multiply_sequence([a, b, c]).unwrap().backward();
+    assert_eq!(grad_of(a), [12.0, 0.0, 20.0]);
+    assert_eq!(grad_of(b), [0.0, 0.0, 8.0]);
+    assert_eq!(grad_of(c), [10.0]);
+    assert!(
+        cd::multiply_sequence([a]).is_err(),
+        "one operand is too few"
+    );
 }

@@ -342,3 +342,31 @@ fn reshape_and_matmul_errors_name_the_shapes() {
         "0-d operands are refused"
     );
 }
+
+#[test]
+fn comparisons_return_plain_arrays_and_record_nothing() {
+    let g = Graph::new();
+    let x = g.tensor([1.0, -2.0, f64::NAN]);
+    let c = g.constant([[0.0], [5.0]]);
+    (x * 2.0).sum().backward();
+    let len = g.len();
+    let above = x.greater(0.0);
+    assert_eq!(above.to_string(), "array([ True, False, False])");
+    assert_eq!(x.isnan().to_string(), "array([False, False,  True])");
+    assert_eq!(x.sign().to_string(), "array([ 1., -1., nan])");
+    assert_eq!(causing_diff::less(c, x).unwrap().shape(), &[2, 3]);
+    assert_eq!(g.len(), len, "no node recorded");
+    assert!(
+        x.grad().is_some(),
+        "reading a tensor does not null its grad"
+    );
+    // Integer promotion and weak scalars, as NumPy: int64 vs 0.5 compares in float64.
+    let i = g.tensor([0, 1]);
+    assert_eq!(i.less(0.5).to_string(), "array([ True, False])");
+    assert_eq!(i.floor_divide(0.5).to_string(), "array([0., 2.])");
+    // Shapes that do not broadcast are the usual error.
+    let err = x.try_equal(g.tensor([1.0, 2.0])).unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { op: "equal", .. }));
+    // Two plain values need no graph.
+    assert_eq!(causing_diff::fmod(-7, 3).unwrap().to_string(), "array(-1)");
+}

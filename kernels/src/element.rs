@@ -179,6 +179,44 @@ pub trait Float:
     fn cos(self) -> Self;
     /// Tangent.
     fn tan(self) -> Self;
+    /// `2^x`.
+    fn exp2(self) -> Self;
+    /// `e^x - 1`, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Base-2 logarithm.
+    fn log2(self) -> Self;
+    /// Base-10 logarithm.
+    fn log10(self) -> Self;
+    /// `ln(1 + x)`, accurate near 0.
+    fn ln_1p(self) -> Self;
+    /// Cube root.
+    fn cbrt(self) -> Self;
+    /// Arcsine.
+    fn asin(self) -> Self;
+    /// Arccosine.
+    fn acos(self) -> Self;
+    /// Arctangent.
+    fn atan(self) -> Self;
+    /// The angle of the point `(other, self)`: NumPy's `arctan2(self, other)`.
+    fn atan2(self, other: Self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Inverse hyperbolic sine.
+    fn asinh(self) -> Self;
+    /// Inverse hyperbolic cosine.
+    fn acosh(self) -> Self;
+    /// Inverse hyperbolic tangent.
+    fn atanh(self) -> Self;
+    /// `ln(e^x + e^y)` without overflow: NumPy's `logaddexp` formula,
+    /// evaluated in the type's own precision as NumPy does.
+    fn ln_add_exp(self, other: Self) -> Self;
+    /// `log2(2^x + 2^y)` without overflow: NumPy's `logaddexp2` formula,
+    /// evaluated in the type's own precision as NumPy does.
+    fn log2_add_exp2(self, other: Self) -> Self;
     /// `self^e` for a float exponent.
     fn powf(self, e: Self) -> Self;
     /// `self^n` for an integer exponent.
@@ -187,6 +225,34 @@ pub trait Float:
     fn max_nan(self, other: Self) -> Self;
     /// The smaller of two values, NaN-propagating as NumPy's `minimum`.
     fn min_nan(self, other: Self) -> Self;
+    /// Whether the value is `±inf`.
+    fn is_infinite(self) -> bool;
+    /// Whether the value is neither infinite nor NaN.
+    fn is_finite(self) -> bool;
+    /// Whether the sign bit is set (true for `-0.0` and negative NaNs).
+    fn is_sign_negative(self) -> bool;
+    /// The largest integer not above the value.
+    fn floor(self) -> Self;
+    /// The smallest integer not below the value.
+    fn ceil(self) -> Self;
+    /// The integer part (rounds toward zero).
+    fn trunc(self) -> Self;
+    /// The nearest integer, ties to even (NumPy's `rint`).
+    fn round_ties_even(self) -> Self;
+    /// The remainder of truncated division, with the dividend's sign (C's `fmod`).
+    fn fmod(self, other: Self) -> Self;
+    /// The value with the sign of `sign`.
+    fn copysign(self, sign: Self) -> Self;
+}
+
+/// One-argument methods computed in `$via` and rounded once to `$t`.
+macro_rules! via {
+    ($t:ident, $via:ident; $($name:ident)*) => {$(
+        #[inline(always)]
+        fn $name(self) -> Self {
+            $via::$name(self as $via) as $t
+        }
+    )*};
 }
 
 macro_rules! float_impl {
@@ -211,25 +277,48 @@ macro_rules! float_impl {
             fn sqrt(self) -> Self {
                 $t::sqrt(self)
             }
+            via!($t, $via; exp ln sin cos tan exp2 exp_m1 log2 log10 ln_1p cbrt
+                asin acos atan sinh cosh tanh asinh acosh atanh);
             #[inline(always)]
-            fn exp(self) -> Self {
-                $via::exp(self as $via) as $t
+            fn atan2(self, other: Self) -> Self {
+                $via::atan2(self as $via, other as $via) as $t
+            }
+            // NumPy's npy_logaddexp(2) formulas, step by step in the type
+            // itself (as NumPy's float32 loop runs them in float32), with
+            // the correctly rounded exp/exp2/log1p above.
+            #[inline(always)]
+            fn ln_add_exp(self, other: Self) -> Self {
+                let (x, y) = (self, other);
+                if x == y {
+                    // Equal arguments (infinities included) need no log.
+                    x + core::$t::consts::LN_2
+                } else {
+                    let d = x - y;
+                    if d > 0.0 {
+                        x + Float::ln_1p(Float::exp(-d))
+                    } else if d <= 0.0 {
+                        y + Float::ln_1p(Float::exp(d))
+                    } else {
+                        d // NaN
+                    }
+                }
             }
             #[inline(always)]
-            fn ln(self) -> Self {
-                $via::ln(self as $via) as $t
-            }
-            #[inline(always)]
-            fn sin(self) -> Self {
-                $via::sin(self as $via) as $t
-            }
-            #[inline(always)]
-            fn cos(self) -> Self {
-                $via::cos(self as $via) as $t
-            }
-            #[inline(always)]
-            fn tan(self) -> Self {
-                $via::tan(self as $via) as $t
+            fn log2_add_exp2(self, other: Self) -> Self {
+                let (x, y) = (self, other);
+                if x == y {
+                    x + 1.0
+                } else {
+                    let d = x - y;
+                    // npy_log2_1p(u) = log2(e) · ln(1 + u)
+                    if d > 0.0 {
+                        x + core::$t::consts::LOG2_E * Float::ln_1p(Float::exp2(-d))
+                    } else if d <= 0.0 {
+                        y + core::$t::consts::LOG2_E * Float::ln_1p(Float::exp2(d))
+                    } else {
+                        d // NaN
+                    }
+                }
             }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
@@ -259,12 +348,84 @@ macro_rules! float_impl {
                     other
                 }
             }
+            // Exact in the type itself: no detour through f64 needed.
+            #[inline(always)]
+            fn is_infinite(self) -> bool {
+                $t::is_infinite(self)
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                $t::is_finite(self)
+            }
+            #[inline(always)]
+            fn is_sign_negative(self) -> bool {
+                $t::is_sign_negative(self)
+            }
+            #[inline(always)]
+            fn floor(self) -> Self {
+                $t::floor(self)
+            }
+            #[inline(always)]
+            fn ceil(self) -> Self {
+                $t::ceil(self)
+            }
+            #[inline(always)]
+            fn trunc(self) -> Self {
+                $t::trunc(self)
+            }
+            #[inline(always)]
+            fn round_ties_even(self) -> Self {
+                $t::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn fmod(self, other: Self) -> Self {
+                self % other
+            }
+            #[inline(always)]
+            fn copysign(self, sign: Self) -> Self {
+                $t::copysign(self, sign)
+            }
         }
     };
 }
+
 // float32 transcendentals are computed in float64 and rounded once: correctly
 // rounded (but for rare double roundings), and identical on every machine.
 // NumPy's float32 SIMD kernels (its own and Intel SVML) are up to a few ulp
 // off instead; see the conformance harness for how that is accounted for.
 float_impl!(f32, f64);
 float_impl!(f64, f64);
+
+#[cfg(test)]
+mod tests {
+    use super::Float;
+
+    #[test]
+    fn float32_maths_is_float64_rounded_once() {
+        for x in [0.3f32, -1.7, 2.5, 1e-3] {
+            assert_eq!(Float::asinh(x), (x as f64).asinh() as f32);
+            assert_eq!(Float::exp_m1(x), (x as f64).exp_m1() as f32);
+            assert_eq!(Float::cbrt(x), (x as f64).cbrt() as f32);
+            assert_eq!(
+                Float::atan2(x, 0.7f32),
+                (x as f64).atan2(0.7f32 as f64) as f32
+            );
+        }
+    }
+
+    #[test]
+    fn logaddexp_follows_numpy_at_the_edges() {
+        let inf = f64::INFINITY;
+        // Equal arguments, infinities included, take the `x + ln 2` branch.
+        assert_eq!(Float::ln_add_exp(inf, inf), inf);
+        assert_eq!(Float::ln_add_exp(-inf, -inf), -inf);
+        assert_eq!(Float::ln_add_exp(0.0f64, 0.0), core::f64::consts::LN_2);
+        assert_eq!(Float::log2_add_exp2(3.0f64, 3.0), 4.0);
+        // No overflow for large arguments.
+        assert_eq!(Float::ln_add_exp(1000.0f64, 0.0), 1000.0);
+        assert_eq!(Float::log2_add_exp2(-inf, 5.0f64), 5.0);
+        assert!(Float::ln_add_exp(f64::NAN, 1.0).is_nan());
+        assert!(Float::ln_add_exp(inf, -inf) == inf);
+        assert!((Float::ln_add_exp(1.0f32, 2.0) - 2.313_261_7).abs() < 1e-6);
+    }
+}

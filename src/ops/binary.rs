@@ -2,6 +2,8 @@
 //! and backward side by side. Rust scalars reach these ops as 0-d constant
 //! tensors of the (weakly promoted) result dtype.
 
+use core::cmp::Ordering::{Greater, Less};
+
 use causing_diff_kernels::{Element, Float};
 
 use crate::array::Array;
@@ -18,6 +20,13 @@ pub(crate) enum BinaryOp {
     Multiply,
     Divide,
     Power,
+    /// `arctan2(a, b)`: the angle of the point `(b, a)`.
+    Arctan2,
+    Logaddexp,
+    Logaddexp2,
+    /// Where `a == b`, neither input gets a gradient (MyGrad).
+    Maximum,
+    Minimum,
 }
 
 impl BinaryOp {
@@ -28,6 +37,11 @@ impl BinaryOp {
             BinaryOp::Multiply => "multiply",
             BinaryOp::Divide => "divide",
             BinaryOp::Power => "power",
+            BinaryOp::Arctan2 => "arctan2",
+            BinaryOp::Logaddexp => "logaddexp",
+            BinaryOp::Logaddexp2 => "logaddexp2",
+            BinaryOp::Maximum => "maximum",
+            BinaryOp::Minimum => "minimum",
         }
     }
 
@@ -35,7 +49,9 @@ impl BinaryOp {
     pub(crate) fn result_dtype(self, a: DType, b: DType) -> DType {
         let d = DType::promote(a, b);
         match self {
-            BinaryOp::Divide => d.float_result(),
+            BinaryOp::Divide | BinaryOp::Arctan2 | BinaryOp::Logaddexp | BinaryOp::Logaddexp2 => {
+                d.float_result()
+            }
             _ => d,
         }
     }
@@ -54,6 +70,11 @@ impl BinaryOp {
             BinaryOp::Multiply => eval::map2::<T, T>(a, b, pool, name, |x, y| x * y),
             BinaryOp::Divide => eval::map2::<T, T>(a, b, pool, name, |x, y| x / y),
             BinaryOp::Power => eval::map2::<T, T>(a, b, pool, name, Float::powf),
+            BinaryOp::Arctan2 => eval::map2::<T, T>(a, b, pool, name, Float::atan2),
+            BinaryOp::Logaddexp => eval::map2::<T, T>(a, b, pool, name, Float::ln_add_exp),
+            BinaryOp::Logaddexp2 => eval::map2::<T, T>(a, b, pool, name, Float::log2_add_exp2),
+            BinaryOp::Maximum => eval::map2::<T, T>(a, b, pool, name, Float::max_nan),
+            BinaryOp::Minimum => eval::map2::<T, T>(a, b, pool, name, Float::min_nan),
         }, other => integer_forward(self, a, b, pool))
     }
 
@@ -96,7 +117,52 @@ impl BinaryOp {
             (BinaryOp::Power, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
                 g * Float::powf(a, b) * Float::ln(if a != T::ZERO { a } else { T::ONE })
             }),
+            // d arctan2(a, b)/da = b/(a² + b²), d/db = -a/(a² + b²)
+            (BinaryOp::Arctan2, 0) => {
+                eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| g * b / (a * a + b * b))
+            }
+            (BinaryOp::Arctan2, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                -T::ONE * g * a / (a * a + b * b)
+            }),
+            // d ln(eᵃ + eᵇ)/da = 1/(1 + e^(b-a)), and symmetrically
+            (BinaryOp::Logaddexp, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp(b - a))
+            }),
+            (BinaryOp::Logaddexp, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp(a - b))
+            }),
+            // d log2(2ᵃ + 2ᵇ)/da = 1/(1 + 2^(b-a)), and symmetrically
+            (BinaryOp::Logaddexp2, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp2(b - a))
+            }),
+            (BinaryOp::Logaddexp2, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp2(a - b))
+            }),
+            // The input that was selected gets g, the other 0·g (MyGrad's
+            // `mask * grad`): at a tie neither; where NaN is involved, `b`.
+            (BinaryOp::Maximum, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(a > b, g)
+            }),
+            (BinaryOp::Maximum, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(matches!(a.partial_cmp(&b), Some(Less) | None), g)
+            }),
+            (BinaryOp::Minimum, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(a < b, g)
+            }),
+            (BinaryOp::Minimum, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(matches!(a.partial_cmp(&b), Some(Greater) | None), g)
+            }),
         }, other => unreachable!("gradients are floats"))
+    }
+}
+
+/// `g` where `selected`, else `0·g` (NaN for an infinite or NaN `g`).
+#[inline(always)]
+fn select<T: Float>(selected: bool, g: T) -> T {
+    if selected {
+        g
+    } else {
+        T::ZERO * g
     }
 }
 
@@ -129,11 +195,17 @@ fn integer_forward(op: BinaryOp, a: &Array, b: &Array, pool: &mut Pool) -> Resul
                     T::from_i64(ipow(x.to_i64(), y.to_i64() as u64))
                 })
             }
-            BinaryOp::Divide => unreachable!("integer division computes in float64"),
+            BinaryOp::Maximum => eval::map2::<T, T>(a, b, pool, name, |x, y| if x >= y { x } else { y }),
+            BinaryOp::Minimum => eval::map2::<T, T>(a, b, pool, name, |x, y| if x <= y { x } else { y }),
+            BinaryOp::Divide | BinaryOp::Arctan2 | BinaryOp::Logaddexp | BinaryOp::Logaddexp2 => {
+                unreachable!("integer inputs compute these in float64")
+            }
         }
     }, bool => match op {
-        BinaryOp::Add => eval::map2::<bool, bool>(a, b, pool, name, |x, y| x | y),
-        BinaryOp::Multiply => eval::map2::<bool, bool>(a, b, pool, name, |x, y| x & y),
+        BinaryOp::Add | BinaryOp::Maximum => eval::map2::<bool, bool>(a, b, pool, name, |x, y| x | y),
+        BinaryOp::Multiply | BinaryOp::Minimum => {
+            eval::map2::<bool, bool>(a, b, pool, name, |x, y| x & y)
+        }
         _ => Err(Error::UnsupportedDType { op: name, dtype: DType::Bool }),
     })
 }

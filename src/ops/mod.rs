@@ -2,9 +2,11 @@
 //! family file holds its ops' forward and backward rules side by side.
 
 pub(crate) mod binary;
+pub(crate) mod compare;
 pub(crate) mod join;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
+pub(crate) mod sequence;
 pub(crate) mod shape;
 pub(crate) mod unary;
 
@@ -14,8 +16,10 @@ use crate::graph::Node;
 use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
+pub(crate) use compare::{CompareOp, CompareUnaryOp};
 pub(crate) use join::JoinOp;
 pub(crate) use reduce::ReduceOp;
+pub(crate) use sequence::SequenceOp;
 pub(crate) use shape::ShapeOp;
 pub(crate) use unary::UnaryOp;
 
@@ -26,6 +30,8 @@ pub(crate) enum Op {
     Leaf,
     Unary(UnaryOp),
     Binary(BinaryOp),
+    /// A fold over two or more inputs.
+    Sequence(SequenceOp),
     Reduce(ReduceOp),
     MatMul,
     Shape(ShapeOp),
@@ -60,6 +66,7 @@ impl Op {
             Op::Leaf => "tensor",
             Op::Unary(u) => u.name(),
             Op::Binary(b) => b.name(),
+            Op::Sequence(s) => s.name(),
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
             Op::Shape(s) => s.name(),
@@ -81,6 +88,7 @@ impl Op {
             Op::Leaf => unreachable!("leaves are not computed"),
             Op::Unary(u) => u.forward(ins.get(0), pool),
             Op::Binary(b) => b.forward(ins.get(0), ins.get(1), pool),
+            Op::Sequence(s) => s.forward(ins, pool),
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
@@ -103,6 +111,7 @@ impl Op {
             Op::Leaf => unreachable!("leaves have no backward"),
             Op::Unary(u) => u.backward(ins.get(0), out, grad, pool),
             Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Sequence(s) => s.backward(ins, out, grad, k, pool),
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),

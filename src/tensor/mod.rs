@@ -5,6 +5,7 @@
 //! Every fallible method has a `try_` twin returning [`Result`]; the plain
 //! form panics with the error's message (and the caller's location).
 
+mod compare;
 mod copies;
 mod linalg;
 mod math;
@@ -20,6 +21,8 @@ use crate::error::{Error, Result};
 use crate::eval;
 use crate::graph::{Graph, IntoOperand, Operand, Tensor};
 use crate::ops::{BinaryOp, Op, UnaryOp};
+
+pub(crate) use compare::compare;
 
 #[track_caller]
 pub(crate) fn ok<T>(r: Result<T>) -> T {

@@ -86,12 +86,32 @@ fn expect_kind(kind: &str, e: &Error, when: &str) -> Result<(), Stop> {
 }
 
 /// Ops whose NumPy float kernels are not correctly rounded. On x86-64 with
-/// AVX-512, NumPy computes float32 `sin cos exp log` with its own SIMD
-/// polynomials and `tan power` (and most other transcendentals) with Intel
-/// SVML, 1–4 ulp from the true value; the crate rounds the exact result
-/// once (computing float32 in float64). Their outputs may therefore differ
-/// from MyGrad's in the last bits, and then so does the printed form.
-const ROUNDED_OPS: &[&str] = &["sin", "cos", "tan", "exp", "log", "power"];
+/// AVX-512, NumPy computes float32 `sin cos exp log tanh` with its own SIMD
+/// polynomials and most other transcendentals with Intel SVML, 1–4 ulp from
+/// the true value; the crate rounds the exact result once (computing
+/// float32 in float64). Their outputs may therefore differ from MyGrad's in
+/// the last bits, and then so does the printed form.
+///
+/// Every entry was checked on this machine's NumPy 2.4: for a primitive,
+/// `np.f(x32)` differs from `float32(np.f(x64))` on 0.2–40% of 200 000
+/// random float32 inputs (by at most 3 ulp). A MyGrad composite of one such
+/// primitive and exact IEEE arithmetic (`cot = 1/tan`) inherits its
+/// rounding.
+#[rustfmt::skip]
+const ROUNDED_OPS: &[&str] = &[
+    // NumPy SIMD (sin cos exp log tanh) and SVML (the rest), measured
+    "sin", "cos", "tan", "exp", "log", "power", "tanh",
+    "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
+    "exp2", "expm1", "log2", "log10", "log1p", "cbrt",
+    // composites: 1/tan 1/sin 1/cos; arctan arcsin arccos of 1/x; sin(πx)/(πx)
+    "cot", "csc", "sec", "arccot", "arccsc", "arcsec", "sinc",
+    // composites: 1/tanh 1/sinh 1/cosh; arctanh arcsinh of 1/x
+    "coth", "csch", "sech", "arccoth", "arccsch",
+    // NumPy's float32 logaddexp(2) chains libm's expf/exp2f and log1pf in
+    // float32: 0.9–1.6% of random inputs differ from the same formula with
+    // correctly rounded parts (the crate's), by up to 2 ulp
+    "logaddexp", "logaddexp2",
+];
 
 /// How far two finite floats of the same dtype are apart, in units in the
 /// last place of that dtype.
@@ -310,8 +330,19 @@ fn grad_of(t: Tensor<'_>) -> causing_diff::Result<Option<Array>> {
     t.try_grad()
 }
 
+/// The case's tolerance. Records without one (`bad_backward_grad_shape`
+/// errors, whose forward is still compared) get FORMAT.md §12's default
+/// for the output's dtype, not an exact comparison.
 fn tol(rec: &Value, name: &str) -> f64 {
-    rec.get(name).and_then(Value::as_f64).unwrap_or(0.0)
+    rec.get(name).and_then(Value::as_f64).unwrap_or_else(|| {
+        match (rec["out"]["dtype"].as_str(), name) {
+            (Some("float64"), "rtol") => 1e-7,
+            (Some("float64"), _) => 1e-9,
+            (Some("float32"), "rtol") => 1e-4,
+            (Some("float32"), _) => 1e-5,
+            _ => 0.0,
+        }
+    })
 }
 
 /// Compares an optional result with an expected typed array or `null`.

@@ -75,6 +75,34 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "sin" => t(x(a)?.try_sin()),
         "cos" => t(x(a)?.try_cos()),
         "tan" => t(x(a)?.try_tan()),
+        "reciprocal" => t(x(a)?.try_reciprocal()),
+        "cot" => t(x(a)?.try_cot()),
+        "csc" => t(x(a)?.try_csc()),
+        "sec" => t(x(a)?.try_sec()),
+        "arcsin" => t(x(a)?.try_arcsin()),
+        "arccos" => t(x(a)?.try_arccos()),
+        "arctan" => t(x(a)?.try_arctan()),
+        "arccot" => t(x(a)?.try_arccot()),
+        "arccsc" => t(x(a)?.try_arccsc()),
+        "arcsec" => t(x(a)?.try_arcsec()),
+        "sinc" => t(x(a)?.try_sinc()),
+        "sinh" => t(x(a)?.try_sinh()),
+        "cosh" => t(x(a)?.try_cosh()),
+        "tanh" => t(x(a)?.try_tanh()),
+        "coth" => t(x(a)?.try_coth()),
+        "csch" => t(x(a)?.try_csch()),
+        "sech" => t(x(a)?.try_sech()),
+        "arcsinh" => t(x(a)?.try_arcsinh()),
+        "arccosh" => t(x(a)?.try_arccosh()),
+        "arctanh" => t(x(a)?.try_arctanh()),
+        "arccoth" => t(x(a)?.try_arccoth()),
+        "arccsch" => t(x(a)?.try_arccsch()),
+        "exp2" => t(x(a)?.try_exp2()),
+        "expm1" => t(x(a)?.try_expm1()),
+        "log2" => t(x(a)?.try_log2()),
+        "log10" => t(x(a)?.try_log10()),
+        "log1p" => t(x(a)?.try_log1p()),
+        "cbrt" => t(x(a)?.try_cbrt()),
         "abs" | "absolute" => t(x(a)?.try_abs_with(kw.bool_or("nan_to_num", true)?)),
         // binary
         "add" => t(cd::add(operand(a, 0)?, operand(a, 1)?)),
@@ -82,6 +110,37 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "multiply" => t(cd::multiply(operand(a, 0)?, operand(a, 1)?)),
         "divide" | "true_divide" => t(cd::divide(operand(a, 0)?, operand(a, 1)?)),
         "power" => t(cd::power(operand(a, 0)?, operand(a, 1)?)),
+        "arctan2" => t(cd::arctan2(operand(a, 0)?, operand(a, 1)?)),
+        "logaddexp" => t(cd::logaddexp(operand(a, 0)?, operand(a, 1)?)),
+        "logaddexp2" => t(cd::logaddexp2(operand(a, 0)?, operand(a, 1)?)),
+        "maximum" => t(cd::maximum(operand(a, 0)?, operand(a, 1)?)),
+        "minimum" => t(cd::minimum(operand(a, 0)?, operand(a, 1)?)),
+        "add_sequence" => t(cd::add_sequence(operands(a)?)),
+        "multiply_sequence" => t(cd::multiply_sequence(operands(a)?)),
+        "clip" => t(match a { [x, lo, hi] => cd::clip(any_operand(x)?, opt_operand(lo)?, opt_operand(hi)?), _ => return Err(harness("clip takes [x, lo, hi]")) }),
+        // compare (plain-array results)
+        "equal" => arr(cd::equal(operand(a, 0)?, operand(a, 1)?)),
+        "not_equal" => arr(cd::not_equal(operand(a, 0)?, operand(a, 1)?)),
+        "less" => arr(cd::less(operand(a, 0)?, operand(a, 1)?)),
+        "less_equal" => arr(cd::less_equal(operand(a, 0)?, operand(a, 1)?)),
+        "greater" => arr(cd::greater(operand(a, 0)?, operand(a, 1)?)),
+        "greater_equal" => arr(cd::greater_equal(operand(a, 0)?, operand(a, 1)?)),
+        "logical_and" => arr(cd::logical_and(operand(a, 0)?, operand(a, 1)?)),
+        "logical_or" => arr(cd::logical_or(operand(a, 0)?, operand(a, 1)?)),
+        "logical_xor" => arr(cd::logical_xor(operand(a, 0)?, operand(a, 1)?)),
+        "floor_divide" => arr(cd::floor_divide(operand(a, 0)?, operand(a, 1)?)),
+        "fmod" => arr(cd::fmod(operand(a, 0)?, operand(a, 1)?)),
+        "remainder" | "mod" => arr(cd::remainder(operand(a, 0)?, operand(a, 1)?)),
+        "logical_not" => arr(x(a)?.try_logical_not()),
+        "isnan" => arr(x(a)?.try_isnan()),
+        "isinf" => arr(x(a)?.try_isinf()),
+        "isfinite" => arr(x(a)?.try_isfinite()),
+        "signbit" => arr(x(a)?.try_signbit()),
+        "ceil" => arr(x(a)?.try_ceil()),
+        "floor" => arr(x(a)?.try_floor()),
+        "trunc" => arr(x(a)?.try_trunc()),
+        "rint" => arr(x(a)?.try_rint()),
+        "sign" => arr(x(a)?.try_sign()),
         // reduce
         "sum" => t(x(a)?.try_sum_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         "mean" => t(x(a)?.try_mean_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
@@ -200,12 +259,30 @@ fn operand<'g>(a: &[Arg<'g>], k: usize) -> core::result::Result<Operand<'g>, Out
     if a.len() != 2 {
         return Err(harness("expected two operands"));
     }
-    Ok(match &a[k] {
+    any_operand(&a[k])
+}
+
+/// A tensor, scalar or array argument as an operand.
+fn any_operand<'g>(a: &Arg<'g>) -> core::result::Result<Operand<'g>, Outcome<'g>> {
+    Ok(match a {
         Arg::Tensor(t) => Operand::Tensor(*t),
         Arg::Scalar(s) => Operand::Scalar(*s),
         Arg::Array(x) => Operand::Array(x.clone()),
-        _ => return Err(harness("expected a tensor, scalar or array operand")),
+        Arg::Null => return Err(harness("expected a tensor, scalar or array operand")),
     })
+}
+
+/// An optional operand: `null` is `None`.
+fn opt_operand<'g>(a: &Arg<'g>) -> core::result::Result<Option<Operand<'g>>, Outcome<'g>> {
+    match a {
+        Arg::Null => Ok(None),
+        a => any_operand(a).map(Some),
+    }
+}
+
+/// Every argument as an operand (the n-ary ops).
+fn operands<'g>(a: &[Arg<'g>]) -> core::result::Result<Vec<Operand<'g>>, Outcome<'g>> {
+    a.iter().map(any_operand).collect()
 }
 
 /// Typed access to the kwargs, remembering which were read: a kwarg no arm
