@@ -46,6 +46,7 @@ mod error;
 mod eval;
 mod functions;
 mod graph;
+mod index;
 mod ops;
 mod pool;
 mod rng;
@@ -56,8 +57,9 @@ pub use array_ops::{ArrayScalar, Numeric};
 pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
-pub use functions::{add, divide, matmul, multiply, power, subtract};
+pub use functions::{add, divide, matmul, multiply, power, subtract, where_};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
+pub use index::{Ellipsis, Index, IndexItem, NewAxis, SliceRange, NEW};
 
 /// The README's example runs as a doctest.
 #[doc = include_str!("../README.md")]
@@ -70,7 +72,7 @@ pub const PI: f64 = core::f64::consts::PI;
 /// Everything a user of the crate typically needs.
 pub mod prelude {
     pub use crate::{
-        Array, DType, Error, Graph, IntoArray, Mark, Numeric, Result, Scalar, Tensor,
-        TensorOptions, PI,
+        s, Array, DType, Error, Graph, Index, IndexItem, IntoArray, Mark, NewAxis, Numeric, Result,
+        Scalar, Tensor, TensorOptions, NEW, PI,
     };
 }

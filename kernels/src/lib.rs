@@ -7,6 +7,7 @@
 //! - [`layout`]: the one owner of stride arithmetic;
 //! - [`walk`]: the strided walker every elementwise kernel and reduction uses;
 //! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
+//! - [`gather`](mod@gather): reads and writes through NumPy index maps;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@
 pub mod dims;
 pub mod element;
 pub mod elementwise;
+pub mod gather;
 pub mod layout;
 pub mod matmul;
 mod pairwise;
@@ -23,6 +25,7 @@ pub mod walk;
 pub use dims::{Dims, SmallVec, Strides};
 pub use element::{Element, Float, Num};
 pub use elementwise::{map1, map2, map3, zip_assign};
+pub use gather::{gather, scatter, scatter_add, IndexMap};
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
 pub use matmul::{gemm, matmul, GemmFn, MatElem};
 pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes};

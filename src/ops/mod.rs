@@ -2,6 +2,8 @@
 //! family file holds its ops' forward and backward rules side by side.
 
 pub(crate) mod binary;
+pub(crate) mod index;
+pub(crate) mod index_plan;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
 pub(crate) mod shape;
@@ -13,6 +15,7 @@ use crate::graph::Node;
 use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
+pub(crate) use index::IndexOp;
 pub(crate) use reduce::ReduceOp;
 pub(crate) use shape::ShapeOp;
 pub(crate) use unary::UnaryOp;
@@ -27,6 +30,7 @@ pub(crate) enum Op {
     Reduce(ReduceOp),
     MatMul,
     Shape(ShapeOp),
+    Index(IndexOp),
 }
 
 /// An op's view of its inputs: the parents' values and the op's parameters.
@@ -54,12 +58,17 @@ impl Op {
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
             Op::Shape(s) => s.name(),
+            Op::Index(i) => i.name(),
         }
     }
 
-    /// View ops (reshape, transpose) do not null their input's gradient.
+    /// View ops (reshape, transpose, basic indexing) do not null their
+    /// input's gradient.
     pub(crate) fn is_view(&self) -> bool {
-        matches!(self, Op::Shape(_))
+        matches!(
+            self,
+            Op::Shape(_) | Op::Index(IndexOp::GetItem { view: true })
+        )
     }
 
     /// Computes the op's value.
@@ -71,6 +80,7 @@ impl Op {
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
+            Op::Index(i) => i.forward(ins, pool),
         }
     }
 
@@ -92,6 +102,7 @@ impl Op {
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
+            Op::Index(i) => i.backward(ins, grad, k, pool),
         }
     }
 }

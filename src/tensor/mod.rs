@@ -5,6 +5,8 @@
 //! Every fallible method has a `try_` twin returning [`Result`]; the plain
 //! form panics with the error's message (and the caller's location).
 
+mod assign;
+mod index;
 mod linalg;
 mod math;
 mod reduce;
