@@ -98,6 +98,24 @@ impl<'g> IndexItem<'g> {
     }
 }
 
+impl IndexItem<'_> {
+    /// An integer slice bound as `isize` (saturating), for [`s!`](crate::s).
+    #[doc(hidden)]
+    pub fn bound(v: impl TryInto<isize>) -> isize {
+        to_isize(v)
+    }
+
+    /// `start..=end` walked with `step` (what `s![3..=0;-1]` writes).
+    #[doc(hidden)]
+    pub fn stepped_inclusive(start: isize, end: isize, step: isize) -> Self {
+        IndexItem::Slice {
+            start: Some(start),
+            stop: inclusive_stop(end, step),
+            step: Some(step),
+        }
+    }
+}
+
 /// Rust ranges as slice bounds: `a..b`, `a..`, `..b`, `..`, `a..=b`, `..=b`
 /// over `i32`, `i64`, `isize` and `usize`.
 pub trait SliceRange {
@@ -185,6 +203,14 @@ impl From<NewAxis> for IndexItem<'_> {
 impl From<Ellipsis> for IndexItem<'_> {
     fn from(_: Ellipsis) -> Self {
         IndexItem::Ellipsis
+    }
+}
+
+/// `true`/`false`: a 0-d mask, NumPy's `x[True]` (a new axis of length 1
+/// or 0).
+impl From<bool> for IndexItem<'_> {
+    fn from(b: bool) -> Self {
+        IndexItem::Array(Array::scalar(b))
     }
 }
 
@@ -288,14 +314,14 @@ impl<'g> Index<'g> {
                 IndexItem::NewAxis => params.push(NEW_AXIS),
                 IndexItem::Ellipsis => params.push(ELLIPSIS),
                 IndexItem::Array(a) => {
-                    lower_array(a.dtype(), a.shape(), || a.item(), op, &mut params)?;
+                    lower_array(a.dtype(), a.shape(), || first_int(a), op, &mut params)?;
                     if params.last() == Some(&ARRAY) {
                         arrays.push(Operand::Array(a.clone()));
                     }
                 }
                 IndexItem::Tensor(t) => {
                     let (dtype, shape) = (t.try_dtype()?, t.try_shape()?);
-                    lower_array(dtype, &shape, || t.try_item().ok(), op, &mut params)?;
+                    lower_array(dtype, &shape, || t.with_data(first_int), op, &mut params)?;
                     if params.last() == Some(&ARRAY) {
                         arrays.push(Operand::Tensor(*t));
                     }
@@ -319,19 +345,27 @@ impl Lowered<'_> {
     }
 }
 
+/// The first element of a non-empty integer array.
+fn first_int(a: &Array) -> i64 {
+    match a.as_slice::<i64>() {
+        Some(v) => v[0],
+        None => a.as_slice::<i32>().expect("an integer array")[0].into(),
+    }
+}
+
 /// Encodes an array item: a 0-d integer array as an integer (NumPy), other
 /// integer and bool arrays as an `ARRAY`; anything else is an error.
 fn lower_array(
     dtype: DType,
     shape: &[usize],
-    item: impl FnOnce() -> Option<f64>,
+    item: impl FnOnce() -> i64,
     op: &'static str,
     params: &mut Vec<isize>,
 ) -> Result<()> {
     match dtype {
         DType::Int32 | DType::Int64 if shape.is_empty() => {
-            let i = item().expect("a 0-d array has one element");
-            params.extend([INT, i as isize]);
+            let i = isize::try_from(item()).unwrap_or(isize::MAX);
+            params.extend([INT, i]);
         }
         DType::Int32 | DType::Int64 | DType::Bool => params.push(ARRAY),
         dtype => return Err(Error::UnsupportedDType { op, dtype }),
@@ -372,6 +406,7 @@ impl<'g> FromIterator<IndexItem<'g>> for Index<'g> {
 /// | `...` | `...` | the ellipsis |
 /// | `[0, 2, 2]`, `vec![..]`, an [`Array`](crate::Array), an int tensor | an integer array | advanced indexing (any shape; repeats allowed) |
 /// | `[true, false]`, a bool array or tensor | a boolean mask | advanced indexing by `nonzero()` |
+/// | `true`, `false` | `True`, `False` | a 0-d mask: a new axis of length 1 or 0 |
 ///
 /// Unlike `ndarray`'s `s!`, a stepped range keeps Python's meaning (start,
 /// stop, step) rather than "slice, then step".
@@ -393,6 +428,25 @@ macro_rules! s {
     };
     (@items [$($out:tt)*] ... $(, $($rest:tt)*)?) => {
         $crate::s!(@items [$($out)* $crate::IndexItem::Ellipsis,] $($($rest)*)?)
+    };
+    // Literal bounds are kept out of a Rust range expression, so that a
+    // Python-style `4..0;-2` does not trip clippy's `reversed_empty_ranges`.
+    (@items [$($out:tt)*] $a:literal .. $b:literal ; $step:expr $(, $($rest:tt)*)?) => {
+        $crate::s!(@items [$($out)* $crate::IndexItem::slice(
+            ::core::option::Option::Some($crate::IndexItem::bound($a)),
+            ::core::option::Option::Some($crate::IndexItem::bound($b)),
+            ::core::option::Option::Some($step),
+        ),] $($($rest)*)?)
+    };
+    (@items [$($out:tt)*] $a:literal ..= $b:literal ; $step:expr $(, $($rest:tt)*)?) => {
+        $crate::s!(@items [$($out)* $crate::IndexItem::stepped_inclusive($crate::IndexItem::bound($a), $crate::IndexItem::bound($b), $step),] $($($rest)*)?)
+    };
+    (@items [$($out:tt)*] $a:literal .. $b:literal $(, $($rest:tt)*)?) => {
+        $crate::s!(@items [$($out)* $crate::IndexItem::slice(
+            ::core::option::Option::Some($crate::IndexItem::bound($a)),
+            ::core::option::Option::Some($crate::IndexItem::bound($b)),
+            ::core::option::Option::None,
+        ),] $($($rest)*)?)
     };
     (@items [$($out:tt)*] $r:expr ; $step:expr $(, $($rest:tt)*)?) => {
         $crate::s!(@items [$($out)* $crate::IndexItem::stepped($r, $step),] $($($rest)*)?)

@@ -1,30 +1,7 @@
 //! In-place-looking updates, expressed functionally (SPEC §3 ◆): index
-//! assignment and the augmented operators `+= -= *= /=`.
-//!
-//! MyGrad mutates a tensor's data in place and rewires its graph so that
-//! earlier consumers keep a placeholder of the old value. Here a tensor's
-//! value never changes under a live graph. Instead an update **records a
-//! new node** and, in the `&mut` forms, **rebinds the handle** to it:
-//!
-//! * earlier consumers of the handle keep the old value (they hold the old
-//!   node), as MyGrad's placeholders do;
-//! * gradients flow to both the old tensor and the assigned value;
-//! * writes through aliasing views are not reproduced: a view taken before
-//!   the update keeps the old value.
-//!
-//! ```
-//! use causing_diff::prelude::*;
-//! let g = Graph::new();
-//! let w = g.tensor([1.0, 2.0, 3.0]);
-//! let mut x = w;
-//! let before = x * 1.0;           // an earlier consumer
-//! x += 10.0;                      // x is now a new node: w + 10
-//! x.set_index_mut(s![0], 0.0);    // and now a copy with x[0] = 0
-//! assert_eq!(before.to_string(), "Tensor([1., 2., 3.])");
-//! assert_eq!(x.to_string(), "Tensor([ 0., 12., 13.])");
-//! x.backward();
-//! assert_eq!(w.grad().unwrap().to_string(), "array([0., 1., 1.])");
-//! ```
+//! assignment and the augmented operators `+= -= *= /=`. Each records a new
+//! node; the `&mut` forms rebind the handle (see the crate docs, "Indexing
+//! and in-place updates").
 
 use core::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
@@ -95,7 +72,7 @@ impl<'g> Tensor<'g> {
     /// `self[index] = value` on a handle: records [`Tensor::set_index`] and
     /// rebinds `self` to the result. Earlier consumers of the old handle keep
     /// the old value, and the old tensor still receives its gradient (see
-    /// the [module docs](self)).
+    /// the [crate docs](crate#indexing-and-in-place-updates)).
     ///
     /// Panics with the message of [`Tensor::try_set_index_mut`]'s error.
     ///
