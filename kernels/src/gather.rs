@@ -61,6 +61,19 @@ impl<'a> IndexMap<'a> {
     /// # Panics
     /// If an offset would reach `src_len` or beyond.
     pub fn for_each(&self, src_len: usize, mut f: impl FnMut(usize, usize)) {
+        self.for_each_run(src_len, |i, o, len, s| {
+            for k in 0..len {
+                f(i + k, at(o, k, s));
+            }
+        });
+    }
+
+    /// Calls `f(i, offset, len, stride)` for runs of result elements
+    /// `i..i + len`, in C order, living at `offset + k * stride`.
+    ///
+    /// # Panics
+    /// If an offset would reach `src_len` or beyond.
+    pub fn for_each_run(&self, src_len: usize, mut f: impl FnMut(usize, usize, usize, isize)) {
         if self.is_empty() {
             return;
         }
@@ -71,24 +84,36 @@ impl<'a> IndexMap<'a> {
             "IndexMap: offsets reach {hi} + {max_adv} but the source has {src_len} elements"
         );
         let (dims, strides) = (self.base.dims(), self.base.strides());
+        let mut i = 0;
+        if let [a] = self.adv {
+            // One advanced element (or none): a plain strided walk.
+            Walk::new(dims, [strides]).run([self.base.offset() + a], |[o], len, [st]| {
+                f(i, o, len, st);
+                i += len;
+            });
+            return;
+        }
         let s = self.split;
         let post = Walk::new(&dims[s..], [&strides[s..]]);
-        let mut i = 0;
         Walk::new(&dims[..s], [&strides[..s]]).run([self.base.offset()], |[o], len, [st]| {
-            for k in 0..len as isize {
+            for k in 0..len {
                 // `base(p, 0)` is an element of `base`, so it is non-negative.
-                let p = (o as isize + k * st) as usize;
+                let p = at(o, k, st);
                 for &a in self.adv {
                     post.run([p + a], |[q], qlen, [qs]| {
-                        for m in 0..qlen as isize {
-                            f(i, (q as isize + m * qs) as usize);
-                            i += 1;
-                        }
+                        f(i, q, qlen, qs);
+                        i += qlen;
                     });
                 }
             }
         });
     }
+}
+
+/// Offset of element `k` of a run starting at `o` with stride `s`.
+#[inline(always)]
+fn at(o: usize, k: usize, s: isize) -> usize {
+    (o as isize + k as isize * s) as usize
 }
 
 /// `out[i] = src[offset(i)]`: the indexed elements, contiguous in C order.
@@ -97,7 +122,16 @@ impl<'a> IndexMap<'a> {
 /// If `out.len() != map.len()` or the map reaches outside `src`.
 pub fn gather<T: Element>(src: &[T], map: &IndexMap, out: &mut [T]) {
     check_len(out.len(), map, "gather");
-    map.for_each(src.len(), |i, o| out[i] = src[o]);
+    map.for_each_run(src.len(), |i, o, len, s| {
+        let out = &mut out[i..i + len];
+        if s == 1 {
+            out.copy_from_slice(&src[o..o + len]);
+        } else {
+            for (k, x) in out.iter_mut().enumerate() {
+                *x = src[at(o, k, s)];
+            }
+        }
+    });
 }
 
 /// `dst[offset(i)] = src[i]` in C order, so that the last write to a
@@ -107,7 +141,16 @@ pub fn gather<T: Element>(src: &[T], map: &IndexMap, out: &mut [T]) {
 /// If `src.len() != map.len()` or the map reaches outside `dst`.
 pub fn scatter<T: Element>(dst: &mut [T], map: &IndexMap, src: &[T]) {
     check_len(src.len(), map, "scatter");
-    map.for_each(dst.len(), |i, o| dst[o] = src[i]);
+    map.for_each_run(dst.len(), |i, o, len, s| {
+        let src = &src[i..i + len];
+        if s == 1 {
+            dst[o..o + len].copy_from_slice(src);
+        } else {
+            for (k, &x) in src.iter().enumerate() {
+                dst[at(o, k, s)] = x;
+            }
+        }
+    });
 }
 
 /// `dst[offset(i)] += src[i]`, accumulating over repeated positions
@@ -117,7 +160,18 @@ pub fn scatter<T: Element>(dst: &mut [T], map: &IndexMap, src: &[T]) {
 /// If `src.len() != map.len()` or the map reaches outside `dst`.
 pub fn scatter_add<T: Num>(dst: &mut [T], map: &IndexMap, src: &[T]) {
     check_len(src.len(), map, "scatter_add");
-    map.for_each(dst.len(), |i, o| dst[o] += src[i]);
+    map.for_each_run(dst.len(), |i, o, len, s| {
+        let src = &src[i..i + len];
+        if s == 1 {
+            for (d, &x) in dst[o..o + len].iter_mut().zip(src) {
+                *d += x;
+            }
+        } else {
+            for (k, &x) in src.iter().enumerate() {
+                dst[at(o, k, s)] += x;
+            }
+        }
+    });
 }
 
 #[track_caller]
