@@ -70,6 +70,15 @@ pub enum Error {
         /// The length of that axis.
         len: usize,
     },
+    /// An index with more items than the array has dimensions.
+    TooManyIndices {
+        /// The operation.
+        op: &'static str,
+        /// The number of dimensions of the indexed array.
+        ndim: usize,
+        /// How many dimensions the index addresses.
+        indexed: usize,
+    },
     /// A variable (non-constant) tensor of an integer or bool dtype was requested.
     IntNonConstant {
         /// The dtype asked for.
@@ -187,6 +196,10 @@ impl fmt::Display for Error {
             Error::IndexOutOfRange { op, index, axis, len } => write!(
                 f,
                 "{op}: index {index} is out of bounds for axis {axis} with size {len}"
+            ),
+            Error::TooManyIndices { op, ndim, indexed } => write!(
+                f,
+                "{op}: too many indices for array: array is {ndim}-dimensional, but {indexed} were indexed"
             ),
             Error::IntNonConstant { dtype } => write!(
                 f,

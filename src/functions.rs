@@ -8,7 +8,7 @@ use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::eval;
 use crate::graph::{Graph, IntoOperand, Operand, Tensor};
-use crate::ops::{BinaryOp, CompareOp, JoinOp, Op, SequenceOp};
+use crate::ops::{BinaryOp, CompareOp, IndexOp, JoinOp, Op, SequenceOp};
 
 impl<'g> IntoOperand<'g> for Operand<'g> {
     fn into_operand(self) -> Operand<'g> {
@@ -341,4 +341,47 @@ fn join_shapes(tensors: &[Tensor<'_>], op: &'static str) -> Result<Vec<Vec<usize
 fn join<'g>(tensors: &[Tensor<'g>], op: Op, params: &[isize]) -> Result<Tensor<'g>> {
     let operands: Vec<Operand<'g>> = tensors.iter().map(|&t| Operand::Tensor(t)).collect();
     tensors[0].graph.apply(op, &operands, params)
+}
+
+/// MyGrad's `where(cond, a, b)`: `a` where `cond` is true, `b` elsewhere,
+/// all three broadcast together. `cond` is a plain bool array (or a
+/// constant bool tensor; a tensor's data is read, and no gradient flows into
+/// it); `a` and `b` are tensors, Rust scalars or arrays, and at least one of
+/// the three is a tensor. The gradient goes to `a` where `cond` holds and to
+/// `b` elsewhere. (The name has a trailing `_` because `where` is a Rust
+/// keyword; [`Tensor::where_`] is the method form.)
+///
+/// ```
+/// use causing_diff::prelude::*;
+/// let g = Graph::new();
+/// let a = g.tensor([1.0, 2.0, 3.0]);
+/// let b = g.tensor([[10.0], [20.0]]);
+/// let cond = [true, false, true].into_array();
+/// let y = causing_diff::where_(&cond, a, b).unwrap();
+/// assert_eq!(y.to_string(), "Tensor([[ 1., 10.,  3.],\n        [ 1., 20.,  3.]])");
+/// y.backward();
+/// assert_eq!(a.grad().unwrap().to_string(), "array([2., 0., 2.])");
+/// assert_eq!(b.grad().unwrap().to_string(), "array([[1.],\n       [1.]])");
+/// ```
+pub fn where_<'g>(
+    cond: impl IntoOperand<'g>,
+    a: impl IntoOperand<'g>,
+    b: impl IntoOperand<'g>,
+) -> Result<Tensor<'g>> {
+    let (cond, a, b) = (cond.into_operand(), a.into_operand(), b.into_operand());
+    let graph = [&a, &b, &cond]
+        .into_iter()
+        .find_map(|o| match o {
+            Operand::Tensor(t) => Some(t.graph),
+            _ => None,
+        })
+        .ok_or_else(|| Error::InvalidArgument {
+            op: "where",
+            message: "at least one operand must be a tensor".into(),
+        })?;
+    let cond = match cond {
+        Operand::Tensor(t) => Operand::Array(t.try_data()?),
+        other => other,
+    };
+    graph.apply(Op::Index(IndexOp::Where), &[cond, a, b], &[])
 }

@@ -34,6 +34,37 @@
 //! * Every fallible method has a `try_` twin returning [`Result`]; operators
 //!   (`+ - * /`, unary `-`) panic with the same message.
 //!
+//! ## Indexing and in-place updates
+//!
+//! [`Tensor::index`] takes NumPy's whole indexing grammar, written with
+//! [`s!`]: `x.index(s![0, 1..3, ..;2, NEW, ..., [0, 2, 2]])`. Basic indexing
+//! is a view in MyGrad's sense (it does not null the input's gradient),
+//! advanced indexing a copy; gradients accumulate over repeated indices.
+//!
+//! MyGrad mutates a tensor in place (`x[index] = v`, `x += y`) and rewires
+//! its graph so that earlier consumers keep a placeholder of the old value.
+//! Here (◆ a deliberate divergence) a tensor's value never changes under a
+//! live graph: an update **records a new node**, and the `&mut` forms
+//! ([`Tensor::set_index_mut`], `+= -= *= /=`) **rebind the handle** to it.
+//! Earlier consumers keep the old value, gradients flow to both the old
+//! tensor and the assigned value, and writes through aliasing views are not
+//! reproduced (a view taken before the update keeps the old value).
+//! [`Tensor::set_index`] is the functional form.
+//!
+//! ```
+//! use causing_diff::prelude::*;
+//! let g = Graph::new();
+//! let w = g.tensor([1.0, 2.0, 3.0]);
+//! let mut x = w;
+//! let before = x * 1.0;           // an earlier consumer
+//! x += 10.0;                      // x is now a new node: w + 10
+//! x.set_index_mut(s![0], 0.0);    // and now a copy of it with x[0] = 0
+//! assert_eq!(before.to_string(), "Tensor([1., 2., 3.])");
+//! assert_eq!(x.to_string(), "Tensor([ 0., 12., 13.])");
+//! x.backward();
+//! assert_eq!(w.grad().unwrap().to_string(), "array([0., 1., 1.])");
+//! ```
+//!
 //! ## Utilities
 //!
 //! * [`Graph::no_autodiff`] runs a closure with graph tracking off: ops
@@ -101,6 +132,7 @@ mod eval;
 mod functions;
 mod gradcheck;
 mod graph;
+mod index;
 mod npy;
 mod ops;
 mod pool;
@@ -117,10 +149,11 @@ pub use functions::{
     add, add_sequence, arctan2, clip, concatenate, divide, equal, floor_divide, fmod, greater,
     greater_equal, less, less_equal, logaddexp, logaddexp2, logical_and, logical_or, logical_xor,
     matmul, maximum, minimum, multiply, multiply_sequence, not_equal, power, remainder, stack,
-    subtract,
+    subtract, where_,
 };
 pub use gradcheck::{check_grad, GradCheckOptions, GradReport, InputCheck};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
+pub use index::{Ellipsis, Index, IndexItem, NewAxis, SliceRange, NEW};
 
 /// The README's example runs as a doctest.
 #[doc = include_str!("../README.md")]
@@ -133,7 +166,7 @@ pub const PI: f64 = core::f64::consts::PI;
 /// Everything a user of the crate typically needs.
 pub mod prelude {
     pub use crate::{
-        Array, DType, Error, Graph, IntoArray, Mark, Numeric, Result, Scalar, Tensor,
-        TensorOptions, PI,
+        s, Array, DType, Error, Graph, Index, IndexItem, IntoArray, Mark, NewAxis, Numeric, Result,
+        Scalar, Tensor, TensorOptions, NEW, PI,
     };
 }

@@ -9,7 +9,7 @@
 //! non-differentiable points (SPEC §3, conformance FORMAT §8.1/§8.2).
 
 use causing_diff as cd;
-use causing_diff::{concatenate, stack, Array, DType, Error, Graph, Tensor, PI};
+use causing_diff::{concatenate, stack, Array, DType, Error, Graph, Index, IndexItem, Tensor, PI};
 use proptest::prelude::*;
 
 /// How a row's inputs (and op parameters) are drawn.
@@ -38,6 +38,15 @@ enum Kind {
     Concat,
     /// 2–4 tensors of one shape.
     Stack,
+    /// One tensor, with a random valid index expression: integers, slices
+    /// (negative steps, clamped bounds), new axes, an ellipsis, integer
+    /// arrays with repeated entries, masks (also 0-d), in any mix.
+    Index,
+    /// A tensor and a value broadcastable to `x[index]`, with a random index.
+    SetIndex,
+    /// Two tensors of broadcast-compatible shapes and a random bool condition
+    /// that broadcasts with both.
+    Where,
 }
 
 /// Where an input's values live; a unit draw `u ∈ [0, 1)` is mapped into it.
@@ -113,6 +122,15 @@ struct Args {
     reps: Vec<usize>,
     /// The concatenation axis of a [`Kind::Concat`] case.
     join_axis: isize,
+    index: Vec<IndexItem<'static>>,
+    cond: Array,
+}
+
+impl Args {
+    /// The drawn index expression.
+    fn index<'g>(&self) -> Index<'g> {
+        Index::from_items(self.index.clone())
+    }
 }
 
 type OpFn = for<'g> fn(&[Tensor<'g>], &Args) -> Tensor<'g>;
@@ -136,7 +154,10 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
 }
 
 use Domain::{AboveOne, Any, AwayFromZero, Exponent, Factor, OutsideUnit, Positive, Tan, Unit};
-use Kind::{Binary, Concat, MatMul, Reduce, Shape, Spread, Stack, Ternary, Unary};
+use Kind::{
+    Binary, Concat, Index as Idx, MatMul, Reduce, SetIndex, Shape, Spread, Stack, Ternary, Unary,
+    Where,
+};
 
 #[rustfmt::skip]
 const TABLE: &[Row] = &[
@@ -251,6 +272,19 @@ const TABLE: &[Row] = &[
     row("concatenate", Concat, &[Any], |t, a| concatenate(t, Some(a.join_axis)).unwrap()),
     row("concatenate (flattened)", Concat, &[Any], |t, _| concatenate(t, None).unwrap()),
     row("stack", Stack, &[Any], |t, a| stack(t, a.new_axis).unwrap()),
+    row("x += y (AddAssign)", Binary, &[Any], |t, _| { let mut x = t[0]; x += t[1]; x }),
+    row("x -= y (SubAssign)", Binary, &[Any], |t, _| { let mut x = t[0]; x -= t[1]; x }),
+    row("x *= y (MulAssign)", Binary, &[Any], |t, _| { let mut x = t[0]; x *= t[1]; x }),
+    row("x /= y (DivAssign)", Binary, &[Any, AwayFromZero], |t, _| { let mut x = t[0]; x /= t[1]; x }),
+    row("x[index]", Idx, &[Any], |t, a| t[0].index(a.index())),
+    row("x[index] twice (accumulating)", Idx, &[Any], |t, a| t[0].index(a.index()) * t[0].index(a.index())),
+    row("set_index", SetIndex, &[Any], |t, a| t[0].set_index(a.index(), t[1])),
+    row("set_index, then use x[index]", SetIndex, &[Any], |t, a| {
+        t[0].set_index(a.index(), t[1]) * t[0].index(a.index()).sum()
+    }),
+    row("set_index_mut", SetIndex, &[Any], |t, a| { let mut x = t[0] * 1.0; x.set_index_mut(a.index(), t[1]); x }),
+    row("where_ (method)", Where, &[Any], |t, a| t[0].where_(&a.cond, t[1])),
+    row("where_ (free function)", Where, &[Any], |t, a| causing_diff::where_(&a.cond, t[0], t[1]).unwrap()),
 ];
 
 /// A small deterministic generator (splitmix64) for the parameters a case
@@ -315,7 +349,7 @@ fn partner(shape: &[usize], rng: &mut Rng) -> Vec<usize> {
 fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
     let mut rng = Rng(seed ^ 0x5EED);
     match kind {
-        Unary | Reduce | Shape => vec![base.to_vec()],
+        Unary | Reduce | Shape | Idx => vec![base.to_vec()],
         Concat => {
             let base = if base.is_empty() { &[3][..] } else { base };
             let axis = join_axis(base.len(), seed);
@@ -335,7 +369,17 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
             }
             vec![shape]
         }
-        Binary => {
+        SetIndex => {
+            let g = Graph::new();
+            let index = Index::from_items(draw_index(base, seed));
+            let target = g.zeros(base).index(index).shape();
+            let mut value = partner(&target, &mut rng);
+            if rng.below(6) == 0 {
+                value.insert(0, 1); // extra leading 1s are allowed
+            }
+            vec![base.to_vec(), value]
+        }
+        Binary | Where => {
             let mut pair = vec![base.to_vec(), partner(base, &mut rng)];
             if rng.coin() {
                 pair.swap(0, 1);
@@ -469,6 +513,10 @@ impl Args {
             })
             .collect();
         let join_axis = rng.signed_axis(join_axis(nd1, seed), nd1);
+        let cond_shape = partner(shape, &mut rng);
+        let cond: Vec<bool> = (0..cond_shape.iter().product())
+            .map(|_| rng.coin())
+            .collect();
         Args {
             axes,
             keepdims: rng.coin(),
@@ -487,8 +535,108 @@ impl Args {
             repeat_axis,
             reps,
             join_axis,
+            index: draw_index(shape, seed),
+            cond: Array::from_shape_vec(&cond_shape, cond).expect("shape and data agree"),
         }
     }
+}
+
+/// A random index expression valid for `shape`, drawn from `seed`: every
+/// item kind of NumPy's grammar, with repeated entries in integer arrays.
+/// Draws whose index arrays do not broadcast together are drawn again.
+fn draw_index(shape: &[usize], seed: u64) -> Vec<IndexItem<'static>> {
+    let g = Graph::new();
+    let x = g.zeros(shape);
+    (0..64u64)
+        .map(|k| draw_index_once(shape, seed.wrapping_add(k.wrapping_mul(0x9E37))))
+        .find(|items| x.try_index(Index::from_items(items.clone())).is_ok())
+        .unwrap_or_default()
+}
+
+fn draw_index_once(shape: &[usize], seed: u64) -> Vec<IndexItem<'static>> {
+    let mut rng = Rng(seed ^ 0x1DE7);
+    let ndim = shape.len();
+    let mut items = Vec::new();
+    // Axes the items still have to cover; an ellipsis takes some of them.
+    let mut pos = 0;
+    let mut end = ndim;
+    let mut ellipsis = false;
+    // An axis of length 0 has no valid integer; 0 makes `draw_index` redraw.
+    let signed = |rng: &mut Rng, n: usize| {
+        if n == 0 {
+            0
+        } else {
+            rng.below(2 * n) as isize - n as isize
+        }
+    };
+    for _ in 0..1 + rng.below(ndim + 2) {
+        let left = end - pos;
+        let choice = rng.below(if left == 0 { 3 } else { 9 });
+        match choice {
+            0 => items.push(IndexItem::NewAxis),
+            1 if !ellipsis => {
+                ellipsis = true;
+                end -= rng.below(left + 1);
+                items.push(IndexItem::Ellipsis);
+            }
+            1 if left > 0 => {
+                items.push(IndexItem::slice(None, None, Some(-1)));
+                pos += 1;
+            }
+            1 => items.push(IndexItem::NewAxis),
+            2 => items.push(IndexItem::Array(Array::scalar(rng.coin()))), // 0-d mask
+            3 => {
+                items.push(IndexItem::Int(signed(&mut rng, shape[pos])));
+                pos += 1;
+            }
+            4 | 5 => {
+                let n = shape[pos] as isize;
+                let bound = |rng: &mut Rng| {
+                    (rng.below(4) != 0).then(|| rng.below(2 * n as usize + 5) as isize - n - 2)
+                };
+                let (start, stop) = (bound(&mut rng), bound(&mut rng));
+                let step = [None, Some(1), Some(2), Some(3), Some(-1), Some(-2)][rng.below(6)];
+                items.push(IndexItem::slice(start, stop, step));
+                pos += 1;
+            }
+            6 | 7 => {
+                let dims: Vec<usize> = (0..rng.below(3)).map(|_| 1 + rng.below(3)).collect();
+                let len = dims.iter().product();
+                let mut v: Vec<i64> = (0..len)
+                    .map(|_| signed(&mut rng, shape[pos]) as i64)
+                    .collect();
+                if len >= 2 && rng.below(3) != 0 {
+                    v[len - 1] = v[0]; // a repeated entry
+                }
+                let a = Array::from_shape_vec(&dims, v).expect("shape and data agree");
+                items.push(IndexItem::Array(if rng.coin() {
+                    a.astype(DType::Int32)
+                } else {
+                    a
+                }));
+                pos += 1;
+            }
+            _ => {
+                let k = 1 + rng.below(left.min(2));
+                let dims = &shape[pos..pos + k];
+                let m: Vec<bool> = (0..dims.iter().product())
+                    .map(|_| rng.below(3) != 0)
+                    .collect();
+                items.push(IndexItem::Array(
+                    Array::from_shape_vec(dims, m).expect("agree"),
+                ));
+                pos += k;
+            }
+        }
+    }
+    if ellipsis {
+        // The items after the ellipsis must reach the end exactly.
+        while pos < end {
+            items.push(IndexItem::slice(None, None, None));
+            pos += 1;
+        }
+    }
+    items
 }
 
 /// One proptest case: input shapes, values in `[0, 1)` and a seed for the
@@ -666,12 +814,21 @@ proptest! {
 
     #[test]
     fn stack_joins(case in cases(Stack)) { check_kind(Stack, &case)?; }
+
+    #[test]
+    fn indexing(case in cases(Idx)) { check_kind(Idx, &case)?; }
+
+    #[test]
+    fn index_assignment(case in cases(SetIndex)) { check_kind(SetIndex, &case)?; }
+
+    #[test]
+    fn where_broadcasting(case in cases(Where)) { check_kind(Where, &case)?; }
 }
 
 #[test]
 fn every_kind_has_rows() {
     for kind in [
-        Unary, Binary, Ternary, Reduce, Spread, MatMul, Shape, Concat, Stack,
+        Unary, Binary, Ternary, Reduce, Spread, MatMul, Shape, Concat, Stack, Idx, SetIndex, Where,
     ] {
         assert!(TABLE.iter().any(|r| r.kind == kind), "no rows of {kind:?}");
     }

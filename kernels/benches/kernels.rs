@@ -7,6 +7,7 @@
 use std::hint::black_box;
 
 use causing_diff_kernels::vmath::{self, Fun};
+use causing_diff_kernels::{map2, matmul, max_axes, sum_axes, Layout};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn transcendentals(c: &mut Criterion) {
@@ -45,5 +46,93 @@ fn transcendentals(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, transcendentals);
+fn reductions(c: &mut Criterion) {
+    let n = 4096;
+    let x: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 7919) % 1000) as f32 * 0.001)
+        .collect();
+    let l = Layout::contiguous(&[n, n]);
+    let mut out = vec![0.0f32; n];
+    let mut arg = vec![0usize; n];
+    let mut group = c.benchmark_group("reduce 4096x4096 f32");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((n * n) as u64));
+    for (name, axes) in [("axis 0", [true, false]), ("axis 1", [false, true])] {
+        group.bench_function(BenchmarkId::new("sum", name), |b| {
+            b.iter(|| sum_axes(black_box(&x), &l, &axes, &mut out))
+        });
+        group.bench_function(BenchmarkId::new("max+arg", name), |b| {
+            b.iter(|| max_axes(black_box(&x), &l, &axes, &mut out, Some(&mut arg)))
+        });
+    }
+    group.finish();
+}
+
+fn elementwise(c: &mut Criterion) {
+    let n = 1 << 20;
+    let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    let b: Vec<f32> = (0..n).map(|i| (n - i) as f32).collect();
+    let mut out = vec![0.0f32; n];
+    let mut group = c.benchmark_group("add f32, 1M elements");
+    group.throughput(Throughput::Elements(n as u64));
+    let flat = Layout::contiguous(&[n]);
+    group.bench_function("contiguous", |bch| {
+        bch.iter(|| map2(black_box(&a), &flat, &b, &flat, &mut out, |x, y| x + y))
+    });
+    let scalar = Layout::contiguous(&[]).broadcast_to(&[n]).unwrap();
+    group.bench_function("scalar broadcast", |bch| {
+        bch.iter(|| map2(black_box(&a), &flat, &b, &scalar, &mut out, |x, y| x + y))
+    });
+    let sq = Layout::contiguous(&[1024, 1024]);
+    let tr = sq.permute(&[1, 0]).unwrap();
+    group.bench_function("transposed", |bch| {
+        bch.iter(|| map2(black_box(&a), &tr, &b, &sq, &mut out, |x, y| x + y))
+    });
+    let row = Layout::contiguous(&[1024])
+        .broadcast_to(&[1024, 1024])
+        .unwrap();
+    group.bench_function("row broadcast", |bch| {
+        bch.iter(|| map2(black_box(&a), &sq, &b, &row, &mut out, |x, y| x + y))
+    });
+    group.finish();
+}
+
+fn gemm(c: &mut Criterion) {
+    let mut group = c.benchmark_group("matmul f32");
+    group.sample_size(10);
+    for n in [64, 256, 1024] {
+        let a: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32).collect();
+        let b: Vec<f32> = (0..n * n).map(|i| (i % 5) as f32).collect();
+        let mut out = vec![0.0f32; n * n];
+        let l = Layout::contiguous(&[n, n]);
+        group.throughput(Throughput::Elements((2 * n * n * n) as u64));
+        group.bench_with_input(BenchmarkId::new("kernels::matmul", n), &n, |bch, _| {
+            bch.iter(|| matmul(black_box(&a), &l, &b, &l, &mut out))
+        });
+        group.bench_with_input(BenchmarkId::new("raw matrixmultiply", n), &n, |bch, &n| {
+            bch.iter(|| unsafe {
+                // SAFETY: a, b and out are n×n row-major buffers.
+                matrixmultiply::sgemm(
+                    n,
+                    n,
+                    n,
+                    1.0,
+                    a.as_ptr(),
+                    n as isize,
+                    1,
+                    b.as_ptr(),
+                    n as isize,
+                    1,
+                    0.0,
+                    out.as_mut_ptr(),
+                    n as isize,
+                    1,
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, transcendentals, reductions, elementwise, gemm);
 criterion_main!(benches);

@@ -9,6 +9,7 @@
 //! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
 //! - [`gather`]: gathers by per-axis index maps, the adjoint scatter-add,
 //!   and the chunk interleaving that joins arrays;
+//! - [`index_map`]: reads and writes through NumPy index maps;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
 //! - [`scan`]: cumulative sums and products along an axis, and the gradient
 //!   of a cumulative product;
@@ -19,6 +20,7 @@ pub mod dims;
 pub mod element;
 pub mod elementwise;
 pub mod gather;
+pub mod index_map;
 pub mod layout;
 pub mod matmul;
 mod pairwise;
@@ -31,6 +33,7 @@ pub mod walk;
 pub use dims::{Dims, SmallVec, Strides};
 pub use element::{Element, Float, Num};
 pub use elementwise::{map1, map2, map3, zip_assign};
+pub use index_map::IndexMap;
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
 pub use matmul::{gemm, matmul, GemmFn, MatElem};
 pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes};

@@ -3,6 +3,8 @@
 
 pub(crate) mod binary;
 pub(crate) mod compare;
+pub(crate) mod index;
+pub(crate) mod index_plan;
 pub(crate) mod join;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
@@ -17,6 +19,7 @@ use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
 pub(crate) use compare::{CompareOp, CompareUnaryOp};
+pub(crate) use index::IndexOp;
 pub(crate) use join::JoinOp;
 pub(crate) use reduce::ReduceOp;
 pub(crate) use sequence::SequenceOp;
@@ -36,6 +39,7 @@ pub(crate) enum Op {
     MatMul,
     Shape(ShapeOp),
     Join(JoinOp),
+    Index(IndexOp),
 }
 
 /// An op's view of its inputs: the parents' values and the op's parameters.
@@ -71,13 +75,16 @@ impl Op {
             Op::MatMul => "matmul",
             Op::Shape(s) => s.name(),
             Op::Join(j) => j.name(),
+            Op::Index(i) => i.name(),
         }
     }
 
-    /// View ops (reshape, transpose, ...) do not null their input's gradient.
+    /// View ops (reshape, transpose, basic indexing, ...) do not null their
+    /// input's gradient.
     pub(crate) fn is_view(&self) -> bool {
         match self {
             Op::Shape(s) => s.is_view(),
+            Op::Index(IndexOp::GetItem { view }) => *view,
             _ => false,
         }
     }
@@ -93,6 +100,7 @@ impl Op {
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
             Op::Join(j) => j.forward(ins, pool),
+            Op::Index(i) => i.forward(ins, pool),
         }
     }
 
@@ -116,6 +124,7 @@ impl Op {
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
             Op::Join(j) => j.backward(ins, grad, k, pool),
+            Op::Index(i) => i.backward(ins, grad, k, pool),
         }
     }
 }

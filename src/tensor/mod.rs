@@ -5,8 +5,10 @@
 //! Every fallible method has a `try_` twin returning [`Result`]; the plain
 //! form panics with the error's message (and the caller's location).
 
+mod assign;
 mod compare;
 mod copies;
+mod index;
 mod linalg;
 mod math;
 mod reduce;

@@ -177,6 +177,10 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "tile" => t(x(a)?.try_tile(&kw.shape("reps")?)),
         "copy" => t(x(a)?.try_copy()),
         "astype" => t(x(a)?.try_astype(kw.dtype()?.ok_or_else(|| harness("missing kwarg dtype"))?)),
+        // indexing
+        "getitem" => t(x(a)?.try_index(kw.index()?)),
+        "setitem" => t(match a { [Arg::Tensor(x), _] => x.try_set_index(kw.index()?, nth(a, 1, 2)?), _ => return Err(harness("expected a tensor and a value")) }),
+        "where" => t(cd::where_(nth(a, 0, 3)?, nth(a, 1, 3)?, nth(a, 2, 3)?)),
         // creation
         "arange" => t(g.try_arange_with(kw.scalar_or("start", Scalar::Int(0))?, kw.scalar("stop")?, kw.scalar_or("step", Scalar::Int(1))?, kw.opts()?)),
         "linspace" => t(g.try_linspace_with(kw.f64("start")?, kw.f64("stop")?, kw.usize_or("num", 50)?, kw.bool_or("endpoint", true)?, kw.opts()?)),
@@ -283,6 +287,20 @@ fn opt_operand<'g>(a: &Arg<'g>) -> core::result::Result<Option<Operand<'g>>, Out
 /// Every argument as an operand (the n-ary ops).
 fn operands<'g>(a: &[Arg<'g>]) -> core::result::Result<Vec<Operand<'g>>, Outcome<'g>> {
     a.iter().map(any_operand).collect()
+}
+
+/// Argument `k` of an op with `n` positional arguments, as an operand (a
+/// tensor, scalar or array).
+fn nth<'g>(a: &[Arg<'g>], k: usize, n: usize) -> core::result::Result<Operand<'g>, Outcome<'g>> {
+    if a.len() != n {
+        return Err(harness(format!("expected {n} arguments")));
+    }
+    Ok(match &a[k] {
+        Arg::Tensor(t) => Operand::Tensor(*t),
+        Arg::Scalar(s) => Operand::Scalar(*s),
+        Arg::Array(x) => Operand::Array(x.clone()),
+        Arg::Null => return Err(harness("expected a tensor, scalar or array")),
+    })
 }
 
 /// Typed access to the kwargs, remembering which were read: a kwarg no arm
@@ -442,6 +460,43 @@ impl<'a> Kw<'a> {
         DType::from_name(name)
             .map(Some)
             .ok_or_else(|| skip(&format!("dtype {name}")))
+    }
+
+    /// The index expression of `getitem`/`setitem` (FORMAT.md §6): a list
+    /// of one-key objects, one per item of NumPy's index tuple.
+    fn index<'g>(&self) -> KwResult<'g, cd::Index<'g>> {
+        let v = self.req("index")?;
+        let bad = || Self::bad("index", v);
+        let part = |p: &Value| match p {
+            Value::Null => Ok(None),
+            p => p.as_i64().map(|i| Some(i as isize)).ok_or_else(bad),
+        };
+        let items = v.as_array().ok_or_else(bad)?;
+        items
+            .iter()
+            .map(|item| {
+                let (key, val) = item
+                    .as_object()
+                    .and_then(|o| o.iter().next())
+                    .ok_or_else(bad)?;
+                Ok(match key.as_str() {
+                    "int" => cd::IndexItem::Int(val.as_i64().ok_or_else(bad)? as isize),
+                    "slice" => match val.as_array().map(Vec::as_slice) {
+                        Some([start, stop, step]) => {
+                            cd::IndexItem::slice(part(start)?, part(stop)?, part(step)?)
+                        }
+                        _ => return Err(bad()),
+                    },
+                    "newaxis" => cd::IndexItem::NewAxis,
+                    "ellipsis" => cd::IndexItem::Ellipsis,
+                    "array" | "mask" => cd::IndexItem::Array(
+                        crate::json::typed_array(val)
+                            .map_err(|m| harness(format!("index: {m}")))?,
+                    ),
+                    _ => return Err(bad()),
+                })
+            })
+            .collect()
     }
 
     /// `dtype` and `constant`.
