@@ -222,34 +222,166 @@ fn extreme<T: Element, const MAX: bool>(
         sp.red_size() > 0,
         "{what}: cannot reduce over a zero-size axis (no identity)"
     );
-    // Generic NaN test: only NaN is unordered with itself.
-    let is_nan = |x: T| x.partial_cmp(&x).is_none();
-    let better = |x: T, best: T| {
-        if is_nan(best) {
-            false
-        } else if is_nan(x) {
-            true
-        } else if MAX {
-            x > best
-        } else {
-            x < best
+    let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
+    let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
+    let mut j = 0;
+    if sp.outer_order(&kw, &rw) {
+        // Lanes over outputs: one pass for the extremes, one to place them.
+        kw.run([sp.offset], |[ko], klen, [ks]| {
+            for t0 in (0..klen).step_by(LANES) {
+                let l = LANES.min(klen - t0);
+                let base = at(ko, t0, ks);
+                let mut best = [T::default(); LANES];
+                let mut nan = [false; LANES];
+                let mut first = true;
+                rw.run([base], |[ro], rlen, [rs]| {
+                    for i in 0..rlen {
+                        let row = at(ro, i, rs);
+                        if first {
+                            for t in 0..l {
+                                best[t] = src[at(row, t, ks)];
+                                nan[t] = is_nan(best[t]);
+                            }
+                            first = false;
+                        } else if ks == 1 {
+                            // Branch-free, so the compiler vectorises it; a
+                            // NaN in `best` stays (comparisons are false).
+                            let xs = &src[row..row + l];
+                            for ((b, n), &x) in best[..l].iter_mut().zip(&mut nan[..l]).zip(xs) {
+                                *n |= is_nan(x);
+                                let take = if MAX { x > *b } else { x < *b };
+                                *b = if take { x } else { *b };
+                            }
+                        } else {
+                            for t in 0..l {
+                                let x = src[at(row, t, ks)];
+                                nan[t] |= is_nan(x);
+                                let take = if MAX { x > best[t] } else { x < best[t] };
+                                best[t] = if take { x } else { best[t] };
+                            }
+                        }
+                    }
+                });
+                let mut pos = [usize::MAX; LANES];
+                let mut left = l;
+                let mut p = 0;
+                rw.run([base], |[ro], rlen, [rs]| {
+                    for i in 0..rlen {
+                        if left == 0 {
+                            return;
+                        }
+                        let row = at(ro, i, rs);
+                        for t in 0..l {
+                            let x = src[at(row, t, ks)];
+                            let hit = if nan[t] { is_nan(x) } else { x == best[t] };
+                            if pos[t] == usize::MAX && hit {
+                                pos[t] = p;
+                                best[t] = x;
+                                left -= 1;
+                            }
+                        }
+                        p += 1;
+                    }
+                });
+                for t in 0..l {
+                    out[j] = best[t];
+                    if let Some(arg) = arg.as_deref_mut() {
+                        arg[j] = sp.flat_index(j, pos[t]);
+                    }
+                    j += 1;
+                }
+            }
+        });
+    } else {
+        kw.run([sp.offset], |[ko], klen, [ks]| {
+            for t in 0..klen {
+                let base = at(ko, t, ks);
+                let (best, pos) = if rw.runs() == 1 && rw.inner_strides()[0] == 1 {
+                    first_extreme::<T, MAX>(&src[base..base + rw.inner_len()])
+                } else {
+                    // General layout: a sequential fold keeping the first extreme.
+                    let mut acc: Option<(T, usize)> = None;
+                    let mut p = 0;
+                    rw.run([base], |[ro], rlen, [rs]| {
+                        for i in 0..rlen {
+                            let x = src[at(ro, i, rs)];
+                            match acc {
+                                Some((b, _)) if !better::<T, MAX>(x, b) => {}
+                                _ => acc = Some((x, p)),
+                            }
+                            p += 1;
+                        }
+                    });
+                    acc.expect("a non-empty reduction")
+                };
+                out[j] = best;
+                if let Some(arg) = arg.as_deref_mut() {
+                    arg[j] = sp.flat_index(j, pos);
+                }
+                j += 1;
+            }
+        });
+    }
+}
+
+/// Only NaN is unordered with itself (a generic NaN test).
+#[inline(always)]
+fn is_nan<T: Element>(x: T) -> bool {
+    x.partial_cmp(&x).is_none()
+}
+
+/// Whether `x` replaces `best` as the running extreme: NaN wins and stays.
+#[inline(always)]
+fn better<T: Element, const MAX: bool>(x: T, best: T) -> bool {
+    if is_nan(best) {
+        false
+    } else if is_nan(x) {
+        true
+    } else if MAX {
+        x > best
+    } else {
+        x < best
+    }
+}
+
+/// The first extreme of a contiguous run and its position: a branch-free
+/// pass over 16 lanes (which the compiler vectorises) finds the extreme
+/// value, then a scan finds the first element equal to it (or the first NaN,
+/// which wins). Equal to the sequential fold, ties and signed zeros included.
+fn first_extreme<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
+    const W: usize = 16;
+    let mut acc = [run[0]; W];
+    let mut nan = false;
+    let chunks = run.chunks_exact(W);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..W {
+            let x = c[k];
+            nan |= is_nan(x);
+            let take = if MAX { x > acc[k] } else { x < acc[k] };
+            acc[k] = if take { x } else { acc[k] };
         }
-    };
-    // (best value, its position among the reduced elements, elements seen)
-    let init = (T::default(), 0usize, 0usize);
-    let fold = |(best, pos, n): (T, usize, usize), x: T| {
-        if n == 0 || better(x, best) {
-            (x, n, n + 1)
-        } else {
-            (best, pos, n + 1)
+    }
+    for &x in rest {
+        nan |= is_nan(x);
+        let take = if MAX { x > acc[0] } else { x < acc[0] };
+        acc[0] = if take { x } else { acc[0] };
+    }
+    if nan {
+        let p = run.iter().position(|&x| is_nan(x)).expect("a NaN was seen");
+        return (run[p], p);
+    }
+    let mut best = acc[0];
+    for &x in &acc[1..] {
+        if if MAX { x > best } else { x < best } {
+            best = x;
         }
-    };
-    fold_core(src, &sp, init, fold, |j, (best, pos, _)| {
-        out[j] = best;
-        if let Some(arg) = arg.as_deref_mut() {
-            arg[j] = sp.flat_index(j, pos);
-        }
-    });
+    }
+    let p = run
+        .iter()
+        .position(|&x| x == best)
+        .expect("the extreme is in the run");
+    (run[p], p)
 }
 
 /// Runs `fold` over the reduced elements of every output position `j` in C
