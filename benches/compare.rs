@@ -10,7 +10,7 @@
 //! to 120 s) for other processes to use < 10 % of the machine, and records
 //! the share they used while it ran (`other_cpu`).
 //!
-//! Run: `cargo bench --bench compare -- W1,W2,W3,W5` and, in a fresh
+//! Run: `cargo bench --bench compare -- W1,W2,W3,W4,W5,W6` and, in a fresh
 //! process, `cargo bench --bench compare -- W7`.
 
 mod common;
@@ -164,6 +164,28 @@ fn run_w3() {
     }
 }
 
+fn run_w4() {
+    let g = Graph::new();
+    let case = common::w4(&g);
+    emit(
+        "W4",
+        "W4 4096²",
+        "{\"n\":4096}",
+        &bench(|| common::w4_call(&case)),
+    );
+}
+
+fn run_w6() {
+    let g = Graph::new();
+    let case = common::w6(&g);
+    emit(
+        "W6",
+        "W6 MLP step",
+        "{\"batch\":64}",
+        &bench(|| common::w6_call(&case)),
+    );
+}
+
 fn run_w5() {
     for dtype in [DType::Float32, DType::Float64] {
         for n in [64, 256, 1024] {
@@ -237,13 +259,15 @@ fn main() {
     let which = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .unwrap_or_else(|| "W1,W2,W3,W5".into());
+        .unwrap_or_else(|| "W1,W2,W3,W4,W5,W6".into());
     for w in which.split(',') {
         match w {
             "W1" => run_w1(),
             "W2" => run_w2(),
             "W3" => run_w3(),
+            "W4" => run_w4(),
             "W5" => run_w5(),
+            "W6" => run_w6(),
             "W7" => run_w7(),
             other => eprintln!("compare: no workload {other} (yet)"),
         }

@@ -50,6 +50,27 @@ fn w3(c: &mut Criterion) {
     group.finish();
 }
 
+fn w4(c: &mut Criterion) {
+    let g = Graph::new();
+    let case = common::w4(&g);
+    let mut group = c.benchmark_group("W4 reductions");
+    group.sample_size(10);
+    group.bench_function("4096x4096", |b| b.iter(|| common::w4_call(&case)));
+    group.finish();
+}
+
+fn w6(c: &mut Criterion) {
+    let g = Graph::new();
+    let case = common::w6(&g);
+    // The loss at the initial weights (NumPy, candle and hand-written Rust agree).
+    let loss = common::w6_loss(&case).item();
+    assert!((loss - 2.3000064).abs() < 1e-5, "initial W6 loss {loss}");
+    g.rewind(case.mark);
+    c.bench_function("W6 MLP training step", |b| {
+        b.iter(|| common::w6_call(&case))
+    });
+}
+
 fn w5(c: &mut Criterion) {
     let mut group = c.benchmark_group("W5 matmul");
     group.sample_size(10);
@@ -77,5 +98,5 @@ fn w7(c: &mut Criterion) {
     assert_eq!(case.leaves[0].item(), 0.0);
 }
 
-criterion_group!(benches, w1, w2, w3, w5, w7);
+criterion_group!(benches, w1, w2, w3, w4, w5, w6, w7);
 criterion_main!(benches);

@@ -116,3 +116,68 @@ pub fn w7_step(c: &Case) {
     w.gradient_step(0.3);
     c.g.rewind(c.mark);
 }
+
+/// W4: `f = sum(mean(x, axis=0)) + sum(max(x, axis=1))`, `x = u((4096, 4096), 3)` float32.
+pub fn w4(g: &Graph) -> Case<'_> {
+    Case::new(g, vec![g.tensor(u32s(&[4096, 4096], 3))])
+}
+
+pub fn w4_call(c: &Case) {
+    let x = c.leaves[0];
+    let f = x.mean_axis(0).sum() + x.max_axis(1).sum();
+    f.backward();
+    c.g.rewind(c.mark);
+}
+
+/// W6: one SGD step of a 784 → 256 (relu) → 10 MLP on a batch of 64 with
+/// softmax cross-entropy. Leaves: `[W1, b1, W2, b2, X (constant), onehot
+/// labels (constant)]`. The loss is composed in the log-softmax form
+/// (WORKLOADS.md allows a framework-idiomatic loss): the row max is a
+/// constant shift, as in every stable log-softmax.
+pub fn w6(g: &Graph) -> Case<'_> {
+    let scaled = |shape: &[usize], seed: u64, scale: f64| {
+        let n = shape.iter().product();
+        let v: Vec<f32> = u(n, seed)
+            .into_iter()
+            .map(|x| ((x - 0.5) * scale) as f32)
+            .collect();
+        Array::from_shape_vec(shape, v).unwrap()
+    };
+    let mut onehot = vec![0.0f32; 64 * 10];
+    for i in 0..64 {
+        onehot[i * 10 + i % 10] = 1.0;
+    }
+    Case::new(
+        g,
+        vec![
+            g.tensor(scaled(&[784, 256], 11, 0.1)),
+            g.zeros(&[256]),
+            g.tensor(scaled(&[256, 10], 12, 0.1)),
+            g.zeros(&[10]),
+            g.constant(scaled(&[64, 784], 10, 2.0)),
+            g.constant(Array::from_shape_vec(&[64, 10], onehot).unwrap()),
+        ],
+    )
+}
+
+/// The W6 loss for the case's current parameters.
+pub fn w6_loss<'g>(c: &Case<'g>) -> Tensor<'g> {
+    let [w1, b1, w2, b2, x, onehot] = c.leaves[..] else {
+        unreachable!()
+    };
+    let h = (x.matmul(w1) + b1).maximum(0.0);
+    let logits = h.matmul(w2) + b2;
+    let shift = c.g.no_autodiff(|| logits.max_with(Some(&[1]), true));
+    let z = logits - shift;
+    let logp = z - z.exp().sum_with(Some(&[1]), true).log();
+    -(onehot * logp).sum_axis(1).mean()
+}
+
+pub fn w6_call(c: &Case) {
+    let loss = w6_loss(c);
+    loss.backward();
+    for p in &c.leaves[..4] {
+        p.gradient_step(0.01);
+    }
+    c.g.rewind(c.mark);
+}
