@@ -8,10 +8,12 @@
 //! - [`walk`]: the strided walker every elementwise kernel and reduction uses;
 //! - [`elementwise`]: `map1`/`map2`/`map3` and in-place `zip_assign`;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
+//! - [`einsum`]: the general sum-of-products loop over a shared index space;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
 pub mod dims;
+pub mod einsum;
 pub mod element;
 pub mod elementwise;
 pub mod layout;
@@ -21,6 +23,7 @@ pub mod reduce;
 pub mod walk;
 
 pub use dims::{Dims, SmallVec, Strides};
+pub use einsum::sum_of_products;
 pub use element::{Element, Float, Num};
 pub use elementwise::{map1, map2, map3, zip_assign};
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
