@@ -56,7 +56,7 @@ pub use array_ops::{ArrayScalar, Numeric};
 pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
-pub use functions::{add, divide, matmul, multiply, power, subtract};
+pub use functions::{add, divide, einsum, matmul, multi_matmul, multiply, norm, power, subtract};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};
 
 /// The README's example runs as a doctest.

@@ -2,7 +2,9 @@
 //! family file holds its ops' forward and backward rules side by side.
 
 pub(crate) mod binary;
+pub(crate) mod einsum;
 pub(crate) mod linalg;
+pub(crate) mod norm;
 pub(crate) mod reduce;
 pub(crate) mod shape;
 pub(crate) mod unary;
@@ -13,6 +15,7 @@ use crate::graph::Node;
 use crate::pool::Pool;
 
 pub(crate) use binary::BinaryOp;
+pub(crate) use norm::NormOp;
 pub(crate) use reduce::ReduceOp;
 pub(crate) use shape::ShapeOp;
 pub(crate) use unary::UnaryOp;
@@ -26,6 +29,12 @@ pub(crate) enum Op {
     Binary(BinaryOp),
     Reduce(ReduceOp),
     MatMul,
+    /// Its params are the parsed subscripts; `view` when NumPy returns a
+    /// view (one operand, nothing summed), which MyGrad treats as a view op.
+    Einsum {
+        view: bool,
+    },
+    Norm(NormOp),
     Shape(ShapeOp),
 }
 
@@ -53,13 +62,15 @@ impl Op {
             Op::Binary(b) => b.name(),
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
+            Op::Einsum { .. } => "einsum",
+            Op::Norm(_) => "norm",
             Op::Shape(s) => s.name(),
         }
     }
 
     /// View ops (reshape, transpose) do not null their input's gradient.
     pub(crate) fn is_view(&self) -> bool {
-        matches!(self, Op::Shape(_))
+        matches!(self, Op::Shape(_) | Op::Einsum { view: true })
     }
 
     /// Computes the op's value.
@@ -70,6 +81,8 @@ impl Op {
             Op::Binary(b) => b.forward(ins.get(0), ins.get(1), pool),
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
+            Op::Einsum { .. } => einsum::forward(ins, pool),
+            Op::Norm(n) => n.forward(ins.get(0), ins.params, pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
         }
     }
@@ -91,6 +104,8 @@ impl Op {
             Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, pool),
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Einsum { .. } => einsum::backward(ins, grad, k, pool),
+            Op::Norm(n) => n.backward(ins.get(0), out, grad, ins.params, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
         }
     }
