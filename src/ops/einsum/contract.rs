@@ -23,12 +23,10 @@ use crate::error::Result;
 use crate::eval;
 use crate::pool::Pool;
 
+use super::pairwise::pairwise;
+
 /// Label ids; a label's length is `sizes[label]`.
 pub(crate) type Labels = SmallVec<usize>;
-
-/// Below this many multiply-adds a pair is cheaper in the general loop than
-/// through matmul's packing.
-const MIN_MATMUL_WORK: usize = 1 << 12;
 
 /// MyGrad's `_MIN_MATMUL_WORK`: the bound on operand sizes and work below
 /// which a two-operand einsum stays in NumPy's loop.
@@ -45,9 +43,9 @@ impl<T: Elem + mm::MatElem> EinsumElem for T {}
 /// An operand or intermediate: data seen through `layout`, whose axes are
 /// the distinct `labels` at their full lengths.
 pub(crate) struct Term<'a, T: Clone> {
-    data: Cow<'a, [T]>,
-    layout: Layout,
-    labels: Labels,
+    pub(super) data: Cow<'a, [T]>,
+    pub(super) layout: Layout,
+    pub(super) labels: Labels,
     /// No label repeats and none is stretched from length 1.
     plain: bool,
 }
@@ -124,7 +122,7 @@ impl<'a, T: EinsumElem> Term<'a, T> {
         }
     }
 
-    fn owned(data: Vec<T>, labels: Labels, sizes: &[usize]) -> Self {
+    pub(super) fn owned(data: Vec<T>, labels: Labels, sizes: &[usize]) -> Self {
         let dims: Dims = labels.iter().map(|&l| sizes[l]).collect();
         Term {
             data: Cow::Owned(data),
@@ -134,7 +132,7 @@ impl<'a, T: EinsumElem> Term<'a, T> {
         }
     }
 
-    fn has(&self, l: usize) -> bool {
+    pub(super) fn has(&self, l: usize) -> bool {
         self.labels.contains(&l)
     }
 
@@ -147,27 +145,27 @@ impl<'a, T: EinsumElem> Term<'a, T> {
 
     /// The term's layout with its axes in the order of `order` (labels it
     /// lacks get stride 0).
-    fn layout_over(&self, order: &[usize], sizes: &[usize]) -> Layout {
+    pub(super) fn layout_over(&self, order: &[usize], sizes: &[usize]) -> Layout {
         let dims: Dims = order.iter().map(|&l| sizes[l]).collect();
         let strides: Strides = order.iter().map(|&l| self.stride_of(l)).collect();
         Layout::new(&dims, &strides, self.layout.offset())
     }
 
-    fn recycle(self, pool: &mut Pool) {
+    pub(super) fn recycle(self, pool: &mut Pool) {
         if let Cow::Owned(v) = self.data {
             pool.give(T::wrap(v));
         }
     }
 }
 
-fn size_of(labels: &[usize], sizes: &[usize]) -> Result<usize> {
+pub(super) fn size_of(labels: &[usize], sizes: &[usize]) -> Result<usize> {
     let dims: Dims = labels.iter().map(|&l| sizes[l]).collect();
     eval::size(&dims, "einsum")
 }
 
 /// `term` summed over every label not in `keep`, contiguous in the order of
 /// `keep` (a subset of its labels).
-fn reduce<'a, 'b, T: EinsumElem>(
+pub(super) fn reduce<'a, 'b, T: EinsumElem>(
     term: Term<'a, T>,
     keep: &[usize],
     sizes: &[usize],
@@ -190,7 +188,7 @@ fn reduce<'a, 'b, T: EinsumElem>(
 /// `term`'s data and a `[batch, rows, cols]` layout of it whose three axes
 /// merge the label groups `groups` (all of its labels), copying only when
 /// its strides cannot express the merge.
-fn as_matrices<'t, T: EinsumElem>(
+pub(super) fn as_matrices<'t, T: EinsumElem>(
     term: &'t Term<'_, T>,
     groups: [&[usize]; 3],
     sizes: &[usize],
@@ -208,137 +206,6 @@ fn as_matrices<'t, T: EinsumElem>(
     let mut copy: Vec<T> = pool.take(layout.size(), "einsum")?;
     map1(&term.data, &layout, &mut copy, |x| x);
     Ok((Cow::Owned(copy), Layout::contiguous(&merged)))
-}
-
-/// Contracts two terms, keeping the labels in `keep` (every label of either
-/// that is used later) and summing the others.
-fn pair<'a, T: EinsumElem>(
-    a: Term<'a, T>,
-    b: Term<'a, T>,
-    keep: &[usize],
-    sizes: &[usize],
-    pool: &mut Pool,
-) -> Result<Term<'a, T>> {
-    // Labels only one side has and nobody needs are summed out first.
-    let private = |t: &Term<'a, T>, o: &Term<'a, T>| {
-        let needed: Labels = t
-            .labels
-            .iter()
-            .copied()
-            .filter(|&l| o.has(l) || keep.contains(&l))
-            .collect();
-        (needed.len() < t.labels.len()).then_some(needed)
-    };
-    let a = match private(&a, &b) {
-        Some(needed) => reduce(a, &needed, sizes, pool)?,
-        None => a,
-    };
-    let b = match private(&b, &a) {
-        Some(needed) => reduce(b, &needed, sizes, pool)?,
-        None => b,
-    };
-    let pick = |t: &Term<'a, T>, f: &dyn Fn(usize) -> bool| -> Labels {
-        t.labels.iter().copied().filter(|&l| f(l)).collect()
-    };
-    let batch = pick(&a, &|l| b.has(l) && keep.contains(&l));
-    let contracted = pick(&a, &|l| b.has(l) && !keep.contains(&l));
-    let free_a = pick(&a, &|l| !b.has(l));
-    let free_b = pick(&b, &|l| !a.has(l));
-    let len = |ls: &[usize]| ls.iter().map(|&l| sizes[l]).product::<usize>();
-    let (nb, m, k, n) = (len(&batch), len(&free_a), len(&contracted), len(&free_b));
-    let work = nb.saturating_mul(m).saturating_mul(k).saturating_mul(n);
-    let kept: Labels = batch
-        .iter()
-        .chain(free_a.iter())
-        .chain(free_b.iter())
-        .copied()
-        .collect();
-    let mut out: Vec<T> = pool.take(size_of(&kept, sizes)?, "einsum")?;
-    if k > 1 && (m > 1 || n > 1) && work >= MIN_MATMUL_WORK {
-        // (batch, m, k) @ (batch, k, n) -> (batch, m, n)
-        let (ad, al) = as_matrices(&a, [&batch, &free_a, &contracted], sizes, pool)?;
-        let (bd, bl) = as_matrices(&b, [&batch, &contracted, &free_b], sizes, pool)?;
-        mm::matmul(&ad, &al, &bd, &bl, &mut out);
-        for d in [ad, bd] {
-            if let Cow::Owned(v) = d {
-                pool.give(T::wrap(v));
-            }
-        }
-    } else {
-        let space: Labels = kept.iter().chain(contracted.iter()).copied().collect();
-        let cs = contiguous_strides(&kept.iter().map(|&l| sizes[l]).collect::<Dims>());
-        let out_strides: Strides = (0..space.len())
-            .map(|i| if i < kept.len() { cs[i] } else { 0 })
-            .collect();
-        let space_dims: Dims = space.iter().map(|&l| sizes[l]).collect();
-        let (la, lb) = (a.layout_over(&space, sizes), b.layout_over(&space, sizes));
-        let out_layout = Layout::new(&space_dims, &out_strides, 0);
-        out.fill(T::ZERO);
-        sum_of_products(&[(&a.data, &la), (&b.data, &lb)], &mut out, &out_layout);
-    }
-    a.recycle(pool);
-    b.recycle(pool);
-    Ok(Term::owned(out, kept, sizes))
-}
-
-/// The einsum of `terms` with output labels `out` (distinct; a label no
-/// term has is broadcast), contiguous at the full lengths `sizes`.
-///
-/// Pairs are contracted greedily: each step takes the pair whose labels span
-/// the smallest index space.
-fn pairwise<T: EinsumElem>(
-    mut terms: Vec<Term<'_, T>>,
-    sizes: &[usize],
-    out: &[usize],
-    pool: &mut Pool,
-) -> Result<Vec<T>> {
-    while terms.len() > 1 {
-        let span = |a: &Term<'_, T>, b: &Term<'_, T>| {
-            let extra = b.labels.iter().filter(|&&l| !a.has(l));
-            a.labels
-                .iter()
-                .chain(extra)
-                .fold(1usize, |acc, &l| acc.saturating_mul(sizes[l]))
-        };
-        let mut best = (usize::MAX, 0, 1);
-        for i in 0..terms.len() {
-            for j in i + 1..terms.len() {
-                let cost = span(&terms[i], &terms[j]);
-                if cost < best.0 {
-                    best = (cost, i, j);
-                }
-            }
-        }
-        let (_, i, j) = best;
-        let b = terms.remove(j);
-        let a = terms.remove(i);
-        let keep: Labels = a
-            .labels
-            .iter()
-            .chain(b.labels.iter().filter(|&&l| !a.has(l)))
-            .copied()
-            .filter(|&l| out.contains(&l) || terms.iter().any(|t| t.has(l)))
-            .collect();
-        let t = pair(a, b, &keep, sizes, pool)?;
-        terms.insert(i, t);
-    }
-    let term = terms.pop().expect("einsum has at least one operand");
-    let present: Labels = out.iter().copied().filter(|&l| term.has(l)).collect();
-    let ready =
-        matches!(term.data, Cow::Owned(_)) && term.labels == present && term.layout.is_contiguous();
-    let term = if ready {
-        term
-    } else {
-        reduce(term, &present, sizes, pool)?
-    };
-    if present.len() == out.len() {
-        return Ok(term.data.into_owned());
-    }
-    // Labels the result does not depend on (a gradient's broadcast axes).
-    let mut full: Vec<T> = pool.take(size_of(out, sizes)?, "einsum")?;
-    map1(&term.data, &term.layout_over(out, sizes), &mut full, |x| x);
-    term.recycle(pool);
-    Ok(full)
 }
 
 /// MyGrad's `_einsum_via_matmul`: two plain float operands whose product is

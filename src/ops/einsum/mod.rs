@@ -6,6 +6,7 @@
 //! labels_out…]`, with `...` already expanded into labels of its own.
 
 mod contract;
+mod pairwise;
 
 use crate::array::Array;
 use crate::dtype::DType;
