@@ -146,10 +146,10 @@ pub use creation::{LikeTemplate, TensorOptions};
 pub use dtype::{DType, Scalar};
 pub use error::{Error, Result};
 pub use functions::{
-    add, add_sequence, arctan2, clip, concatenate, divide, equal, floor_divide, fmod, greater,
-    greater_equal, less, less_equal, logaddexp, logaddexp2, logical_and, logical_or, logical_xor,
-    matmul, maximum, minimum, multiply, multiply_sequence, not_equal, power, remainder, stack,
-    subtract, where_,
+    add, add_sequence, arctan2, clip, concatenate, divide, einsum, equal, floor_divide, fmod,
+    greater, greater_equal, less, less_equal, logaddexp, logaddexp2, logical_and, logical_or,
+    logical_xor, matmul, maximum, minimum, multi_matmul, multiply, multiply_sequence, norm,
+    not_equal, power, remainder, stack, subtract, where_,
 };
 pub use gradcheck::{check_grad, GradCheckOptions, GradReport, InputCheck};
 pub use graph::{Graph, IntoOperand, Mark, Operand, Tensor};

@@ -47,6 +47,13 @@ enum Kind {
     /// Two tensors of broadcast-compatible shapes and a random bool condition
     /// that broadcasts with both.
     Where,
+    /// Operands of a random valid einsum: traces, diagonals, shared and
+    /// broadcast (length-1) labels, `...` of different widths, 1–3 operands.
+    Einsum,
+    /// 2–4 tensors of a matrix chain; the first and last maybe 1-D.
+    Chain,
+    /// One tensor, with a random `ord` and axis for a vector norm.
+    Norm,
 }
 
 /// Where an input's values live; a unit draw `u ∈ [0, 1)` is mapped into it.
@@ -124,6 +131,9 @@ struct Args {
     join_axis: isize,
     index: Vec<IndexItem<'static>>,
     cond: Array,
+    subscripts: String,
+    ord: Option<f64>,
+    axis: Option<isize>,
 }
 
 impl Args {
@@ -155,8 +165,8 @@ const fn row(name: &'static str, kind: Kind, domains: &'static [Domain], f: OpFn
 
 use Domain::{AboveOne, Any, AwayFromZero, Exponent, Factor, OutsideUnit, Positive, Tan, Unit};
 use Kind::{
-    Binary, Concat, Index as Idx, MatMul, Reduce, SetIndex, Shape, Spread, Stack, Ternary, Unary,
-    Where,
+    Binary, Chain, Concat, Einsum, Index as Idx, MatMul, Norm, Reduce, SetIndex, Shape, Spread,
+    Stack, Ternary, Unary, Where,
 };
 
 #[rustfmt::skip]
@@ -249,6 +259,22 @@ const TABLE: &[Row] = &[
     row("cumsum", Reduce, &[Any], |t, a| t[0].cumsum_with(a.axes.as_ref().and_then(|x| x.first().copied()))),
     row("cumprod", Reduce, &[Factor], |t, a| t[0].cumprod_with(a.axes.as_ref().and_then(|x| x.first().copied()))),
     row("matmul", MatMul, &[Any], |t, _| t[0].matmul(t[1])),
+    row("einsum", Einsum, &[Any], |t, a| causing_diff::einsum(&a.subscripts, t).unwrap()),
+    row("einsum (first operand twice)", Einsum, &[Any], |t, a| {
+        let mut ops = t.to_vec();
+        ops.push(t[0]);
+        let (lhs, rhs) = a.subscripts.split_once("->").unwrap_or((&a.subscripts, ""));
+        let first = lhs.split(',').next().unwrap_or("");
+        let sub = format!("{lhs},{first}->{rhs}");
+        let implicit = !a.subscripts.contains("->");
+        let sub = if implicit { format!("{lhs},{first}") } else { sub };
+        causing_diff::einsum(&sub, &ops).unwrap()
+    }),
+    row("multi_matmul", Chain, &[Any], |t, _| causing_diff::multi_matmul(t).unwrap()),
+    row("norm", Norm, &[AwayFromZero], |t, a| t[0].norm_with(a.ord, a.axis, a.keepdims, true)),
+    row("norm (nan_to_num=false)", Norm, &[AwayFromZero], |t, a| {
+        causing_diff::norm(t[0], a.ord, a.axis, a.keepdims, false).unwrap()
+    }),
     row("reshape", Shape, &[Any], |t, a| t[0].reshape(&a.target)),
     row("transpose (reversed)", Shape, &[Any], |t, _| t[0].transpose()),
     row("transpose_axes", Shape, &[Any], |t, a| t[0].transpose_axes(&a.perm)),
@@ -349,7 +375,19 @@ fn partner(shape: &[usize], rng: &mut Rng) -> Vec<usize> {
 fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
     let mut rng = Rng(seed ^ 0x5EED);
     match kind {
-        Unary | Reduce | Shape | Idx => vec![base.to_vec()],
+        Unary | Reduce | Shape | Idx | Norm => vec![base.to_vec()],
+        Einsum => einsum_case(seed).1,
+        Chain => {
+            let n = 2 + rng.below(3);
+            let p: Vec<usize> = (0..=n).map(|_| 1 + rng.below(4)).collect();
+            (0..n)
+                .map(|i| match i {
+                    0 if rng.below(4) == 0 => vec![p[1]],
+                    _ if i == n - 1 && rng.below(4) == 0 => vec![p[i]],
+                    _ => vec![p[i], p[i + 1]],
+                })
+                .collect()
+        }
         Concat => {
             let base = if base.is_empty() { &[3][..] } else { base };
             let axis = join_axis(base.len(), seed);
@@ -422,6 +460,72 @@ fn input_shapes(kind: Kind, base: &[usize], seed: u64) -> Vec<Vec<usize>> {
 /// The concatenation axis (unsigned) of a [`Kind::Concat`] case.
 fn join_axis(ndim: usize, seed: u64) -> usize {
     Rng(seed ^ 0x10A1).below(ndim)
+}
+
+/// A random valid einsum: its subscripts and operand shapes, from `seed`.
+///
+/// Labels `a`–`e` get lengths 1–4; an operand repeats a label (a diagonal or
+/// trace) a quarter of the time and stretches a label from length 1 a sixth
+/// of the time; a quarter of the specs put `...` (of a different width in
+/// each operand, some axes 1) in front of every term. The output is implicit
+/// a third of the time, else a random ordering of a random subset of the
+/// labels used.
+fn einsum_case(seed: u64) -> (String, Vec<Vec<usize>>) {
+    let mut rng = Rng(seed ^ 0xE125);
+    let letters = ['a', 'b', 'c', 'd', 'e'];
+    let lens: Vec<usize> = letters.iter().map(|_| 1 + rng.below(4)).collect();
+    let ellipsis = rng.below(4) == 0;
+    let wide: Vec<usize> = (0..rng.below(3)).map(|_| 1 + rng.below(3)).collect();
+    let mut terms = Vec::new();
+    let mut shapes = Vec::new();
+    let mut used: Vec<char> = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let (mut term, mut shape) = (String::new(), Vec::new());
+        if ellipsis {
+            term.push_str("...");
+            let w = rng.below(wide.len() + 1);
+            for &d in &wide[wide.len() - w..] {
+                shape.push(if rng.below(3) == 0 { 1 } else { d });
+            }
+        }
+        let mut mine: Vec<usize> = Vec::new();
+        for _ in 0..rng.below(4) {
+            let l = if !mine.is_empty() && rng.below(4) == 0 {
+                mine[rng.below(mine.len())]
+            } else {
+                rng.below(letters.len())
+            };
+            mine.push(l);
+        }
+        for &l in &mine {
+            let repeated = mine.iter().filter(|&&m| m == l).count() > 1;
+            let len = if !repeated && rng.below(6) == 0 {
+                1
+            } else {
+                lens[l]
+            };
+            term.push(letters[l]);
+            shape.push(len);
+            if !used.contains(&letters[l]) {
+                used.push(letters[l]);
+            }
+        }
+        terms.push(term);
+        shapes.push(shape);
+    }
+    let lhs = terms.join(",");
+    if rng.below(3) == 0 {
+        return (lhs, shapes);
+    }
+    rng.shuffle(&mut used);
+    let mut out: Vec<String> = used[..rng.below(used.len() + 1)]
+        .iter()
+        .map(char::to_string)
+        .collect();
+    if ellipsis {
+        out.insert(rng.below(out.len() + 1), "...".into());
+    }
+    (format!("{lhs}->{}", out.concat()), shapes)
 }
 
 impl Args {
@@ -517,6 +621,33 @@ impl Args {
         let cond: Vec<bool> = (0..cond_shape.iter().product())
             .map(|_| rng.coin())
             .collect();
+        // A vector norm: any `ord`; no axis only where MyGrad allows it.
+        let ords = [
+            None,
+            Some(1.0),
+            Some(2.0),
+            Some(3.0),
+            Some(1.5),
+            Some(0.5),
+            Some(-1.0),
+            Some(-2.5),
+        ];
+        let mut ord = match rng.below(ords.len() + 2) {
+            i if i < ords.len() => ords[i],
+            i if i == ords.len() => Some(f64::INFINITY),
+            _ => Some(f64::NEG_INFINITY),
+        };
+        if ndim == 0 && ord.is_some_and(f64::is_finite) {
+            ord = None; // a 0-d tensor has no axis to take a finite-ord norm along
+        }
+        let flat_ok =
+            ndim == 1 || ord.is_none() || (ndim != 2 && ord.is_some_and(f64::is_infinite));
+        let axis = if ndim > 0 && (!flat_ok || rng.coin()) {
+            let a = rng.below(ndim);
+            Some(rng.signed_axis(a, ndim))
+        } else {
+            None
+        };
         Args {
             axes,
             keepdims: rng.coin(),
@@ -537,6 +668,9 @@ impl Args {
             join_axis,
             index: draw_index(shape, seed),
             cond: Array::from_shape_vec(&cond_shape, cond).expect("shape and data agree"),
+            subscripts: einsum_case(seed).0,
+            ord,
+            axis,
         }
     }
 }
@@ -823,12 +957,22 @@ proptest! {
 
     #[test]
     fn where_broadcasting(case in cases(Where)) { check_kind(Where, &case)?; }
+
+    #[test]
+    fn einsum(case in cases(Einsum)) { check_kind(Einsum, &case)?; }
+
+    #[test]
+    fn multi_matmul(case in cases(Chain)) { check_kind(Chain, &case)?; }
+
+    #[test]
+    fn norms(case in cases(Norm)) { check_kind(Norm, &case)?; }
 }
 
 #[test]
 fn every_kind_has_rows() {
     for kind in [
         Unary, Binary, Ternary, Reduce, Spread, MatMul, Shape, Concat, Stack, Idx, SetIndex, Where,
+        Einsum, Chain, Norm,
     ] {
         assert!(TABLE.iter().any(|r| r.kind == kind), "no rows of {kind:?}");
     }
@@ -1122,4 +1266,210 @@ fn multiply_sequence_grads_are_exact_with_zeros() {
         cd::multiply_sequence([a]).is_err(),
         "one operand is too few"
     );
+}
+fn is_nan_at(grad: &[f64], nan: &[bool]) -> bool {
+    grad.iter().zip(nan).all(|(g, &n)| g.is_nan() == n)
+}
+
+#[test]
+fn norm_grad_at_zero_entries_is_zero_or_nan() {
+    let g = Graph::new();
+    for ord in [None, Some(1.0), Some(2.0), Some(3.0), Some(1.5)] {
+        // A zero entry of a non-zero vector: 0, or NaN without nan_to_num.
+        let x = g.tensor([3.0, 0.0, -4.0]);
+        x.norm_with(ord, None, false, true).backward();
+        let grad = grad_of(x);
+        assert_eq!(grad[1], 0.0, "ord {ord:?}: {grad:?}");
+        assert!(grad[0] > 0.0 && grad[2] < 0.0, "ord {ord:?}: {grad:?}");
+
+        let x = g.tensor([3.0, 0.0, -4.0]);
+        x.norm_with(ord, None, false, false).backward();
+        let grad = grad_of(x);
+        assert!(
+            is_nan_at(&grad, &[false, true, false]),
+            "ord {ord:?}: {grad:?}"
+        );
+    }
+    // ord 2 of [3, 0, -4]: x / ‖x‖
+    let x = g.tensor([3.0, 0.0, -4.0]);
+    x.norm().backward();
+    assert_eq!(grad_of(x), [0.6, 0.0, -0.8]);
+}
+
+#[test]
+fn norm_of_an_all_zero_vector_has_nan_grads_but_for_ord_1() {
+    let g = Graph::new();
+    // MyGrad's 0/0: NaN even with nan_to_num, for every ord but 1 (and ±inf).
+    for ord in [None, Some(2.0), Some(3.0), Some(0.5), Some(-1.0)] {
+        let x = g.tensor([[0.0, 0.0], [1.0, -1.0]]);
+        let n = x.norm_with(ord, Some(1), false, true);
+        n.backward();
+        let grad = grad_of(x);
+        assert!(
+            is_nan_at(&grad, &[true, true, false, false]),
+            "ord {ord:?}: {grad:?}"
+        );
+    }
+    let x = g.tensor([0.0, 0.0, 0.0]);
+    let n = x.norm_with(Some(1.0), None, false, true);
+    assert_eq!(n.item(), 0.0);
+    n.backward();
+    assert_eq!(grad_of(x), [0.0, 0.0, 0.0]);
+    let x = g.tensor([0.0, 0.0]);
+    x.norm_with(Some(1.0), None, false, false).backward();
+    assert!(grad_of(x).iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn infinite_norms_send_the_gradient_to_the_first_extreme() {
+    let g = Graph::new();
+    let x = g.tensor([[1.0, -3.0, 3.0], [0.0, 2.0, -0.5]]);
+    let n = x.norm_with(Some(f64::INFINITY), Some(1), true, true);
+    assert_eq!(n.data().to_f64_vec(), [3.0, 2.0]);
+    n.backward();
+    assert_eq!(grad_of(x), [0.0, -1.0, 0.0, 0.0, 1.0, 0.0]);
+
+    let x = g.tensor([[1.0, -3.0, 3.0], [0.0, 2.0, -0.5]]);
+    let n = x.norm_with(Some(f64::NEG_INFINITY), Some(-1), false, true);
+    assert_eq!(n.data().to_f64_vec(), [1.0, 0.0]);
+    n.backward();
+    // |x| has gradient 0 at 0.
+    assert_eq!(grad_of(x), [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn norm_arguments_follow_mygrad() {
+    let g = Graph::new();
+    let m = g.tensor([[3.0, 4.0], [0.0, 1.0]]);
+    // No axis and no ord: the flattened 2-norm.
+    assert_eq!(m.norm().item(), 26f64.sqrt());
+    // An ord without an axis on a matrix would be a matrix norm.
+    assert!(matches!(
+        m.try_norm_with(Some(1.0), None, false, true),
+        Err(causing_diff::Error::InvalidArgument { op: "norm", .. })
+    ));
+    assert!(m.try_norm_with(Some(0.0), Some(0), false, true).is_err());
+    assert!(matches!(
+        m.try_norm_with(None, Some(2), false, true),
+        Err(causing_diff::Error::AxisOutOfRange { op: "norm", .. })
+    ));
+    // Integers are constants with float64 norms.
+    let i = g.tensor([3, 4]);
+    let n = i.norm();
+    assert_eq!(
+        (n.dtype(), n.item(), n.is_constant()),
+        (DType::Float64, 5.0, true)
+    );
+}
+
+#[test]
+fn einsum_gradients_scatter_onto_diagonals() {
+    let g = Graph::new();
+    let x = g.tensor([[1.0, 2.0], [3.0, 4.0]]);
+    let tr = causing_diff::einsum("ii", &[x]).unwrap();
+    assert_eq!(tr.item(), 5.0);
+    tr.backward();
+    assert_eq!(grad_of(x), [1.0, 0.0, 0.0, 1.0]);
+
+    let x = g.tensor([[1.0, 2.0], [3.0, 4.0]]);
+    causing_diff::einsum("ii->i", &[x])
+        .unwrap()
+        .backward_with([10.0, 20.0]);
+    assert_eq!(grad_of(x), [10.0, 0.0, 0.0, 20.0]);
+
+    // The same tensor twice: both uses accumulate.
+    let v = g.tensor([1.0, -2.0]);
+    causing_diff::einsum("i,i->", &[v, v]).unwrap().backward();
+    assert_eq!(grad_of(v), [2.0, -4.0]);
+
+    // A label only the operand has: its gradient is broadcast along it.
+    let a = g.tensor([[1.0, 2.0, 3.0]]);
+    causing_diff::einsum("ij->", &[a]).unwrap().backward();
+    assert_eq!(grad_of(a), [1.0, 1.0, 1.0]);
+}
+
+#[test]
+fn einsum_and_multi_matmul_errors() {
+    use causing_diff::Error;
+    let g = Graph::new();
+    let a = g.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+    let b = g.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]);
+    let shape = |r: causing_diff::Result<Tensor<'_>>| matches!(r, Err(Error::ShapeMismatch { .. }));
+    let invalid =
+        |r: causing_diff::Result<Tensor<'_>>| matches!(r, Err(Error::InvalidArgument { .. }));
+    assert!(shape(causing_diff::einsum("ij,jk", &[a, b])));
+    assert!(shape(causing_diff::einsum("ijk", &[a])));
+    assert!(invalid(causing_diff::einsum("ij->ii", &[a])));
+    assert!(invalid(causing_diff::einsum("ij,jk", &[a])));
+    assert!(invalid(causing_diff::einsum("i", &[])));
+    let before = g.len();
+    assert!(shape(causing_diff::multi_matmul(&[a, b, a])));
+    assert!(invalid(causing_diff::multi_matmul(&[a])));
+    assert_eq!(g.len(), before, "a failed call records nothing");
+}
+
+#[test]
+fn multi_matmul_matches_left_to_right() {
+    let g = Graph::new();
+    let shapes = [[10, 1], [1, 12], [12, 3], [3, 1]];
+    let ts: Vec<Tensor<'_>> = shapes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let n = s[0] * s[1];
+            let data = (0..n).map(|i| ((i * 7 + k) % 5) as f64 - 2.0).collect();
+            g.tensor(Array::from_shape_vec(s, data).unwrap())
+        })
+        .collect();
+    let chain = causing_diff::multi_matmul(&ts).unwrap();
+    let naive = ts[0].matmul(ts[1]).matmul(ts[2]).matmul(ts[3]);
+    assert_eq!(chain.data(), naive.data());
+}
+
+#[test]
+fn large_einsum_chains_contract_pairwise() {
+    // 'ij,jk,kl->il' over 24⁴ points takes the pairwise route; its values
+    // and gradients agree with the chained matmul.
+    let n = 24;
+    let g = Graph::new();
+    let make = |k: usize| {
+        let data = (0..n * n)
+            .map(|i| (((i * 31 + k * 7) % 17) as f64 - 8.0) / 8.0)
+            .collect();
+        g.tensor(Array::from_shape_vec(&[n, n], data).unwrap())
+    };
+    let close = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 1e-12 * (1.0 + y.abs()))
+    };
+    let (a, b, c) = (make(0), make(1), make(2));
+    let e = causing_diff::einsum("ij,jk,kl->il", &[a, b, c]).unwrap();
+    let w = make(3).data();
+    (e * &w).sum().backward();
+    let grads: Vec<Vec<f64>> = [a, b, c].iter().map(|&t| grad_of(t)).collect();
+    let value = e.data().to_f64_vec();
+
+    let (a, b, c) = (make(0), make(1), make(2));
+    let m = a.matmul(b).matmul(c);
+    (m * &w).sum().backward();
+    assert!(close(&value, &m.data().to_f64_vec()));
+    for (k, t) in [a, b, c].iter().enumerate() {
+        assert!(close(&grads[k], &grad_of(*t)), "operand {k}");
+    }
+
+    // A label only the first operand has: summed first, its gradient
+    // broadcast back along it.
+    let (a, b, c) = (make(0), make(1), make(2));
+    let e = causing_diff::einsum("ij,jk,kl->l", &[a, b, c]).unwrap();
+    e.backward();
+    let grads: Vec<Vec<f64>> = [a, b, c].iter().map(|&t| grad_of(t)).collect();
+    let value = e.data().to_f64_vec();
+    let (a, b, c) = (make(0), make(1), make(2));
+    let m = a.sum_axis(0).matmul(b).matmul(c);
+    m.backward();
+    assert!(close(&value, &m.data().to_f64_vec()));
+    for (k, t) in [a, b, c].iter().enumerate() {
+        assert!(close(&grads[k], &grad_of(*t)), "operand {k}");
+    }
 }

@@ -11,12 +11,14 @@
 //!   and the chunk interleaving that joins arrays;
 //! - [`index_map`]: reads and writes through NumPy index maps;
 //! - [`reduce`]: sums, products, max/min (with arg) and folds over any axes;
+//! - [`einsum`]: the general sum-of-products loop over a shared index space;
 //! - [`scan`]: cumulative sums and products along an axis, and the gradient
 //!   of a cumulative product;
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
 pub mod dims;
+pub mod einsum;
 pub mod element;
 pub mod elementwise;
 pub mod gather;
@@ -31,6 +33,7 @@ pub mod vmath;
 pub mod walk;
 
 pub use dims::{Dims, SmallVec, Strides};
+pub use einsum::sum_of_products;
 pub use element::{Element, Float, Num};
 pub use elementwise::{map1, map2, map3, zip_assign};
 pub use index_map::IndexMap;

@@ -3,10 +3,12 @@
 
 pub(crate) mod binary;
 pub(crate) mod compare;
+pub(crate) mod einsum;
 pub(crate) mod index;
 pub(crate) mod index_plan;
 pub(crate) mod join;
 pub(crate) mod linalg;
+pub(crate) mod norm;
 pub(crate) mod reduce;
 pub(crate) mod sequence;
 pub(crate) mod shape;
@@ -21,6 +23,7 @@ pub(crate) use binary::BinaryOp;
 pub(crate) use compare::{CompareOp, CompareUnaryOp};
 pub(crate) use index::IndexOp;
 pub(crate) use join::JoinOp;
+pub(crate) use norm::NormOp;
 pub(crate) use reduce::ReduceOp;
 pub(crate) use sequence::SequenceOp;
 pub(crate) use shape::ShapeOp;
@@ -37,6 +40,12 @@ pub(crate) enum Op {
     Sequence(SequenceOp),
     Reduce(ReduceOp),
     MatMul,
+    /// Its params are the parsed subscripts; `view` when NumPy returns a
+    /// view (one operand, nothing summed), which MyGrad treats as a view op.
+    Einsum {
+        view: bool,
+    },
+    Norm(NormOp),
     Shape(ShapeOp),
     Join(JoinOp),
     Index(IndexOp),
@@ -73,6 +82,8 @@ impl Op {
             Op::Sequence(s) => s.name(),
             Op::Reduce(r) => r.name(),
             Op::MatMul => "matmul",
+            Op::Einsum { .. } => "einsum",
+            Op::Norm(_) => "norm",
             Op::Shape(s) => s.name(),
             Op::Join(j) => j.name(),
             Op::Index(i) => i.name(),
@@ -85,6 +96,7 @@ impl Op {
         match self {
             Op::Shape(s) => s.is_view(),
             Op::Index(IndexOp::GetItem { view }) => *view,
+            Op::Einsum { view } => *view,
             _ => false,
         }
     }
@@ -98,6 +110,8 @@ impl Op {
             Op::Sequence(s) => s.forward(ins, pool),
             Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
+            Op::Einsum { .. } => einsum::forward(ins, pool),
+            Op::Norm(n) => n.forward(ins.get(0), ins.params, pool),
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
             Op::Join(j) => j.forward(ins, pool),
             Op::Index(i) => i.forward(ins, pool),
@@ -122,6 +136,8 @@ impl Op {
             Op::Sequence(s) => s.backward(ins, out, grad, k, pool),
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Einsum { .. } => einsum::backward(ins, grad, k, pool),
+            Op::Norm(n) => n.backward(ins.get(0), out, grad, ins.params, pool),
             Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
             Op::Join(j) => j.backward(ins, grad, k, pool),
             Op::Index(i) => i.backward(ins, grad, k, pool),

@@ -156,6 +156,9 @@ pub fn call<'g>(g: &'g Graph, op: &str, a: &[Arg<'g>], kwargs: &Map) -> Outcome<
         "any" => arr(x(a)?.try_any_with(kw.axes("axis")?.as_deref(), kw.bool_or("keepdims", false)?)),
         // linalg
         "matmul" => t(cd::matmul(operand(a, 0)?, operand(a, 1)?)),
+        "multi_matmul" => t(cd::multi_matmul(&tensors(a)?)),
+        "einsum" => t(cd::einsum(kw.str("subscripts")?, &tensors(a)?)),
+        "norm" => t(cd::norm(x(a)?, kw.opt_f64("ord")?, kw.one_axis("axis")?, kw.bool_or("keepdims", false)?, kw.bool_or("nan_to_num", true)?)),
         // manipulation
         "reshape" => t(x(a)?.try_reshape(&kw.ints("newshape")?)),
         "ravel" => t(x(a)?.try_ravel()),
@@ -240,7 +243,7 @@ fn x<'g>(a: &[Arg<'g>]) -> core::result::Result<Tensor<'g>, Outcome<'g>> {
     }
 }
 
-/// Every argument, each a tensor (the joins).
+/// Every argument, each a tensor (the joins, `einsum`, `multi_matmul`).
 fn tensors<'g>(a: &[Arg<'g>]) -> core::result::Result<Vec<Tensor<'g>>, Outcome<'g>> {
     a.iter()
         .map(|arg| match arg {
@@ -353,6 +356,28 @@ impl<'a> Kw<'a> {
         match self.get(name) {
             None => Ok(default),
             Some(_) => self.f64(name),
+        }
+    }
+
+    fn str<'g>(&self, name: &str) -> KwResult<'g, &'a str> {
+        let v = self.req(name)?;
+        v.as_str().ok_or_else(|| Self::bad(name, v))
+    }
+
+    /// A number, or `None` when absent or `null`.
+    fn opt_f64<'g>(&self, name: &str) -> KwResult<'g, Option<f64>> {
+        self.get(name)
+            .map(|v| v.as_f64().ok_or_else(|| Self::bad(name, v)))
+            .transpose()
+    }
+
+    /// One axis given as an int or a one-element list; `None` when absent.
+    /// Several axes (a matrix norm) have no crate counterpart.
+    fn one_axis<'g>(&self, name: &str) -> KwResult<'g, Option<isize>> {
+        match self.opt_ints(name)?.as_deref() {
+            None => Ok(None),
+            Some(&[axis]) => Ok(Some(axis)),
+            Some(_) => Err(skip("several axes")),
         }
     }
 
