@@ -240,12 +240,14 @@ pub(crate) fn map2<T: Elem, U: Elem>(
     let (sa, sb) = (slice::<T>(a), slice::<T>(b));
     // Fast paths without layouts: equal shapes, or one operand a 0-d scalar.
     if a.shape() == b.shape() || b.ndim() == 0 || a.ndim() == 0 {
-        let shape = if a.ndim() >= b.ndim() {
-            a.shape()
+        // The result has the shape of the operand with more axes, which may
+        // have a size-0 axis (then the 0-d operand is never read).
+        let (shape, n) = if a.ndim() >= b.ndim() {
+            (a.shape(), sa.len())
         } else {
-            b.shape()
+            (b.shape(), sb.len())
         };
-        let mut out: Vec<U> = pool.take(sa.len().max(sb.len()), op)?;
+        let mut out: Vec<U> = pool.take(n, op)?;
         if sa.len() == sb.len() {
             for ((o, &x), &y) in out.iter_mut().zip(sa).zip(sb) {
                 *o = f(x, y);

@@ -147,8 +147,9 @@ fn conformance() {
     }
     if !divergences.is_empty() {
         println!(
-            "conformance rounding: {} passed cases print a float result's last digits differently, \
-             because NumPy's float kernels are not correctly rounded (check::ROUNDED_OPS):",
+            "conformance rounding: {} passed cases print a float result's last digits differently: \
+             NumPy's float kernels are not correctly rounded (check::ROUNDED_OPS) or its BLAS \
+             sums products in another order (check::REORDERED_OPS):",
             divergences.len()
         );
         for (id, note) in &divergences {

@@ -370,3 +370,40 @@ fn comparisons_return_plain_arrays_and_record_nothing() {
     // Two plain values need no graph.
     assert_eq!(causing_diff::fmod(-7, 3).unwrap().to_string(), "array(-1)");
 }
+
+#[test]
+fn a_scalar_operand_with_an_empty_tensor_gives_an_empty_result() {
+    let g = Graph::new();
+    let empty = g.tensor(Array::zeros(&[0, 3], DType::Float64).unwrap());
+    let s = g.tensor(2.0);
+    for out in [empty * s, s * empty, empty + 1.0, 1.0 - empty] {
+        assert_eq!(out.shape(), vec![0, 3]);
+        assert_eq!(out.to_string(), "Tensor([], shape=(0, 3), dtype=float64)");
+    }
+    (empty * s).sum().backward();
+    assert_eq!(s.grad().unwrap().item(), Some(0.0));
+}
+
+#[test]
+fn arange_fills_in_the_target_dtype_as_numpy_does() {
+    // Expected values printed by NumPy 2.4 (np.arange with these arguments).
+    let g = Graph::new();
+    let f32s = g
+        .try_arange_with(1.5, 2.4, 0.2, TensorOptions::new().dtype(DType::Float32))
+        .unwrap();
+    assert_eq!(
+        f32s.to_string(),
+        "Tensor([1.5      , 1.7      , 1.9000001, 2.1000001, 2.3000002],\n       dtype=float32)"
+    );
+    let ints = g
+        .try_arange_with(0, 5, 0.5, TensorOptions::new().dtype(DType::Int64))
+        .unwrap();
+    assert_eq!(ints.to_string(), "Tensor([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])");
+    let f64s = g
+        .try_arange_with(0.1, 1.0, 0.1, TensorOptions::new())
+        .unwrap();
+    assert_eq!(
+        f64s.to_string(),
+        "Tensor([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])"
+    );
+}

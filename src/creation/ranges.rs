@@ -66,9 +66,38 @@ impl Graph {
             })?;
             return self.new_leaf(value, constant);
         }
-        // NumPy fills with start + i * delta, delta = (start + step) - start.
-        let delta = (a + s) - a;
-        self.create(&[n], dtype, &opts, "arange", |i| a + i as f64 * delta)
+        // NumPy's fill: x0 = start and x1 = start + step (computed in f64,
+        // stored in the dtype), then x0 + i·(x1 − x0) in the dtype's own
+        // arithmetic (float32 rounds at every step).
+        let (x0, x1) = (a, a + s);
+        match dtype {
+            DType::Float32 => {
+                let (x0, x1) = (x0 as f32, x1 as f32);
+                let d = x1 - x0;
+                self.create(&[n], dtype, &opts, "arange", |i| {
+                    f64::from(if i == 1 { x1 } else { x0 + i as f32 * d })
+                })
+            }
+            DType::Int32 | DType::Int64 => {
+                let constant = opts.constness(dtype, false)?;
+                let (x0, x1) = (x0.trunc() as i64, x1.trunc() as i64);
+                let d = x1.wrapping_sub(x0);
+                let value = from_fn_i64(&[n], dtype, "arange", |i| {
+                    x0.wrapping_add((i as i64).wrapping_mul(d))
+                })?;
+                self.new_leaf(value, constant)
+            }
+            _ => {
+                let d = x1 - x0;
+                self.create(&[n], dtype, &opts, "arange", |i| {
+                    if i == 1 {
+                        x1
+                    } else {
+                        x0 + i as f64 * d
+                    }
+                })
+            }
+        }
     }
 
     /// `num` evenly spaced float64 values from `start` to `stop` inclusive.
