@@ -179,6 +179,11 @@ pub trait Float:
     fn cos(self) -> Self;
     /// Tangent.
     fn tan(self) -> Self;
+    /// `out[i] = f(x[i])` with the vector kernels of [`vmath`](crate::vmath)
+    /// (the same bits as the scalar methods).
+    fn map_fun(f: crate::vmath::Fun, x: &[Self], out: &mut [Self]);
+    /// `out[i] = g[i] · f'(x[i])` with the fused vector kernels.
+    fn grad_fun(d: crate::vmath::Grad, g: &[Self], x: &[Self], out: &mut [Self]);
     /// `2^x`.
     fn exp2(self) -> Self;
     /// `e^x - 1`, accurate near 0.
@@ -255,6 +260,27 @@ macro_rules! via {
     )*};
 }
 
+/// The functions with vector kernels go through `vmath`'s scalar path, so a
+/// value computed alone has the same bits as in a vectorised array.
+macro_rules! vmath_via {
+    ($t:ident; $($name:ident $fun:ident)*) => {$(
+        #[inline(always)]
+        fn $name(self) -> Self {
+            crate::vmath::eval_f64(crate::vmath::Fun::$fun, self as f64) as $t
+        }
+    )*};
+}
+
+/// `vmath`'s slice entry points for a float type.
+macro_rules! vmath_slices {
+    (f32) => {
+        (crate::vmath::map_f32, crate::vmath::grad_f32_slice)
+    };
+    (f64) => {
+        (crate::vmath::map_f64, crate::vmath::grad_f64_slice)
+    };
+}
+
 macro_rules! float_impl {
     ($t:ident, $via:ident) => {
         impl Float for $t {
@@ -277,8 +303,17 @@ macro_rules! float_impl {
             fn sqrt(self) -> Self {
                 $t::sqrt(self)
             }
-            via!($t, $via; exp ln sin cos tan exp2 exp_m1 log2 log10 ln_1p cbrt
+            vmath_via!($t; exp Exp ln Ln sin Sin cos Cos tan Tan);
+            via!($t, $via; exp2 exp_m1 log2 log10 ln_1p cbrt
                 asin acos atan sinh cosh tanh asinh acosh atanh);
+            #[inline]
+            fn map_fun(f: crate::vmath::Fun, x: &[Self], out: &mut [Self]) {
+                vmath_slices!($t).0(f, x, out)
+            }
+            #[inline]
+            fn grad_fun(d: crate::vmath::Grad, g: &[Self], x: &[Self], out: &mut [Self]) {
+                vmath_slices!($t).1(d, g, x, out)
+            }
             #[inline(always)]
             fn atan2(self, other: Self) -> Self {
                 $via::atan2(self as $via, other as $via) as $t

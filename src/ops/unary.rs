@@ -5,7 +5,10 @@
 //! formula is one correctly rounded [`Float`] call; the arithmetic between
 //! them is done in the tensor's own float type, as NumPy does.
 
+use causing_diff_kernels::vmath::{Fun, Grad};
 use causing_diff_kernels::{Element, Float};
+
+use crate::array::Elem;
 
 use crate::array::Array;
 use crate::dtype::DType;
@@ -135,11 +138,11 @@ impl UnaryOp {
             }
             match self {
                 UnaryOp::Sqrt => map!(Float::sqrt),
-                UnaryOp::Exp => map!(Float::exp),
-                UnaryOp::Log => map!(Float::ln),
-                UnaryOp::Sin => map!(Float::sin),
-                UnaryOp::Cos => map!(Float::cos),
-                UnaryOp::Tan => map!(Float::tan),
+                UnaryOp::Exp => vector::<T>(Fun::Exp, x, pool, name),
+                UnaryOp::Log => vector::<T>(Fun::Ln, x, pool, name),
+                UnaryOp::Sin => vector::<T>(Fun::Sin, x, pool, name),
+                UnaryOp::Cos => vector::<T>(Fun::Cos, x, pool, name),
+                UnaryOp::Tan => vector::<T>(Fun::Tan, x, pool, name),
                 UnaryOp::Reciprocal => map!(|x| T::ONE / x),
                 UnaryOp::Cot => map!(|x| T::ONE / Float::tan(x)),
                 UnaryOp::Csc => map!(|x| T::ONE / Float::sin(x)),
@@ -225,14 +228,11 @@ impl UnaryOp {
                 // d/dx ln x = 1/x
                 UnaryOp::Log => eval::map2::<T, T>(g, x, pool, name, |g, x| g / x),
                 // d/dx sin x = cos x
-                UnaryOp::Sin => eval::map2::<T, T>(g, x, pool, name, |g, x| g * Float::cos(x)),
+                UnaryOp::Sin => vector_grad::<T>(Grad::Sin, g, x, pool, name),
                 // d/dx cos x = -sin x
-                UnaryOp::Cos => eval::map2::<T, T>(g, x, pool, name, |g, x| -g * Float::sin(x)),
+                UnaryOp::Cos => vector_grad::<T>(Grad::Cos, g, x, pool, name),
                 // d/dx tan x = 1 / cos² x
-                UnaryOp::Tan => eval::map2::<T, T>(g, x, pool, name, |g, x| {
-                    let c = Float::cos(x);
-                    g / (c * c)
-                }),
+                UnaryOp::Tan => vector_grad::<T>(Grad::Tan, g, x, pool, name),
                 _ => trig_log_backward(self, x, y, g, pool),
             }
         }, other => unreachable!("gradients are floats"))
@@ -387,4 +387,30 @@ fn integer_forward(op: UnaryOp, x: &Array, pool: &mut Pool) -> Result<Array> {
         UnaryOp::Abs { .. } => eval::map1::<bool, bool>(x, pool, name, |v| v),
         _ => Err(Error::UnsupportedDType { op: name, dtype: DType::Bool }),
     })
+}
+
+/// `f(x)` through the vector kernels (AVX-512/AVX2 when present).
+fn vector<T: Elem + Float>(
+    f: Fun,
+    x: &Array,
+    pool: &mut Pool,
+    name: &'static str,
+) -> Result<Array> {
+    let mut out: Vec<T> = pool.take(x.size(), name)?;
+    T::map_fun(f, eval::slice(x), &mut out);
+    Ok(eval::wrap(out, x.shape()))
+}
+
+/// `g · f'(x)` through the fused vector kernels (`g` and `x` share a shape).
+fn vector_grad<T: Elem + Float>(
+    d: Grad,
+    g: &Array,
+    x: &Array,
+    pool: &mut Pool,
+    name: &'static str,
+) -> Result<Array> {
+    debug_assert_eq!(g.shape(), x.shape());
+    let mut out: Vec<T> = pool.take(g.size(), name)?;
+    T::grad_fun(d, eval::slice(g), eval::slice(x), &mut out);
+    Ok(eval::wrap(out, g.shape()))
 }
