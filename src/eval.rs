@@ -4,7 +4,7 @@
 //! the kernels crate does the loops.
 
 use causing_diff_kernels::{
-    broadcast_shapes, elementwise, reduce, Dims, Element, Layout, Num, SmallVec,
+    broadcast_shapes, contig, elementwise, reduce, Dims, Element, Layout, Num, SmallVec,
 };
 
 use crate::array::{Array, Buf, Elem, Storage};
@@ -218,13 +218,11 @@ pub(crate) fn map1<T: Elem, U: Elem>(
     a: &Array,
     pool: &mut Pool,
     op: &'static str,
-    f: impl Fn(T) -> U,
+    f: impl Fn(T) -> U + Sync,
 ) -> Result<Array> {
     // Arrays are contiguous: a plain zip, no layout needed.
     let mut out: Vec<U> = pool.take(a.size(), op)?;
-    for (o, &x) in out.iter_mut().zip(slice::<T>(a)) {
-        *o = f(x);
-    }
+    contig::zip1(slice::<T>(a), &mut out, f);
     Ok(wrap(out, a.shape()))
 }
 
@@ -235,7 +233,7 @@ pub(crate) fn map2<T: Elem, U: Elem>(
     b: &Array,
     pool: &mut Pool,
     op: &'static str,
-    f: impl Fn(T, T) -> U,
+    f: impl Fn(T, T) -> U + Sync,
 ) -> Result<Array> {
     let (sa, sb) = (slice::<T>(a), slice::<T>(b));
     // Fast paths without layouts: equal shapes, or one operand a 0-d scalar.
@@ -248,21 +246,7 @@ pub(crate) fn map2<T: Elem, U: Elem>(
             (b.shape(), sb.len())
         };
         let mut out: Vec<U> = pool.take(n, op)?;
-        if sa.len() == sb.len() {
-            for ((o, &x), &y) in out.iter_mut().zip(sa).zip(sb) {
-                *o = f(x, y);
-            }
-        } else if sb.len() == 1 {
-            let y = sb[0];
-            for (o, &x) in out.iter_mut().zip(sa) {
-                *o = f(x, y);
-            }
-        } else {
-            let x = sa[0];
-            for (o, &y) in out.iter_mut().zip(sb) {
-                *o = f(x, y);
-            }
-        }
+        contig::zip2(sa, sb, &mut out, f);
         return Ok(wrap(out, shape));
     }
     let (shape, la, lb) = broadcast2(a.shape(), b.shape(), op)?;
@@ -279,7 +263,7 @@ pub(crate) fn map3<T: Elem, U: Elem>(
     c: &Array,
     pool: &mut Pool,
     op: &'static str,
-    f: impl Fn(T, T, T) -> U,
+    f: impl Fn(T, T, T) -> U + Sync,
 ) -> Result<Array> {
     if a.shape() == b.shape() && b.shape() == c.shape() {
         let mut out: Vec<U> = pool.take(a.size(), op)?;

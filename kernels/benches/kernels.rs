@@ -76,6 +76,9 @@ fn elementwise(c: &mut Criterion) {
     let mut group = c.benchmark_group("add f32, 1M elements");
     group.throughput(Throughput::Elements(n as u64));
     let flat = Layout::contiguous(&[n]);
+    group.bench_function("contig::zip2", |bch| {
+        bch.iter(|| causing_diff_kernels::contig::zip2(black_box(&a), &b, &mut out, |x, y| x + y))
+    });
     group.bench_function("contiguous", |bch| {
         bch.iter(|| map2(black_box(&a), &flat, &b, &flat, &mut out, |x, y| x + y))
     });

@@ -17,6 +17,7 @@
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
+pub mod contig;
 pub mod dims;
 pub mod einsum;
 pub mod element;
@@ -26,6 +27,7 @@ pub mod index_map;
 pub mod layout;
 pub mod matmul;
 mod pairwise;
+pub mod par;
 pub mod reduce;
 pub mod scan;
 pub mod simd;

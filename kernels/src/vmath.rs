@@ -15,6 +15,7 @@
 //! accuracy. Polynomials are Taylor series, long enough that truncation is
 //! far below rounding on the reduced ranges.
 
+use crate::par::{for_chunks, Cost};
 use crate::simd::{isa, Isa, Lanes, S};
 
 /// The elementwise functions with vector kernels.
@@ -383,9 +384,13 @@ fn check(what: &str, a: usize, b: usize) {
     assert_eq!(a, b, "vmath::{what}: input and output lengths differ");
 }
 
-/// `out[i] = f(x[i])` for `f64` slices of equal length.
+/// `out[i] = f(x[i])` for `f64` slices of equal length (in parallel when large).
 pub fn map_f64(f: Fun, x: &[f64], out: &mut [f64]) {
     check("map_f64", x.len(), out.len());
+    for_chunks(out, Cost::Heavy, |r, out| map_f64_serial(f, &x[r], out));
+}
+
+fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]
@@ -396,9 +401,14 @@ pub fn map_f64(f: Fun, x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = f(x[i])` for `f32` slices of equal length (computed in `f64`).
+/// `out[i] = f(x[i])` for `f32` slices of equal length (computed in `f64`;
+/// in parallel when large).
 pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
     check("map_f32", x.len(), out.len());
+    for_chunks(out, Cost::Heavy, |r, out| map_f32_serial(f, &x[r], out));
+}
+
+fn map_f32_serial(f: Fun, x: &[f32], out: &mut [f32]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]
@@ -413,6 +423,12 @@ pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
 pub fn grad_f64_slice(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     check("grad_f64", x.len(), out.len());
     check("grad_f64", g.len(), out.len());
+    for_chunks(out, Cost::Heavy, |r, out| {
+        grad_f64_serial(d, &g[r.clone()], &x[r], out)
+    });
+}
+
+fn grad_f64_serial(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]
@@ -427,6 +443,12 @@ pub fn grad_f64_slice(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
 pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     check("grad_f32", x.len(), out.len());
     check("grad_f32", g.len(), out.len());
+    for_chunks(out, Cost::Heavy, |r, out| {
+        grad_f32_serial(d, &g[r.clone()], &x[r], out)
+    });
+}
+
+fn grad_f32_serial(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]

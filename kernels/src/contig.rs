@@ -1,0 +1,229 @@
+//! Elementwise maps over contiguous slices of equal length (or one operand a
+//! scalar): the hot path of every array op. Each body is instantiated for the
+//! machine's widest vector instruction set (AVX-512, AVX2) so the compiler
+//! vectorises it at that width, and split over threads when large
+//! ([`par`](crate::par)). The same IEEE operations run on every path (no
+//! fused multiply-adds are introduced), so results are identical.
+
+use crate::element::Element;
+use crate::par::{for_chunks, Cost};
+use crate::simd::{isa, Isa};
+
+/// Runs a slice body at the widest instruction set this machine has.
+macro_rules! multiversion {
+    ($body:ident($($arg:expr),*)) => {{
+        match isa() {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: isa() detected the features the instantiation enables.
+            Isa::Avx512 => unsafe { x86::$body::<_, _, _, _, 512>($($arg),*) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Isa::Avx2 => unsafe { x86::$body::<_, _, _, _, 256>($($arg),*) },
+            _ => generic::$body($($arg),*),
+        }
+    }};
+}
+
+mod generic {
+    use crate::element::Element;
+
+    #[inline(always)]
+    pub(super) fn zip2<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+        a: &[A],
+        b: &[B],
+        out: &mut [U],
+        f: &F,
+    ) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = f(x, y);
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn zip2_b<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+        a: &[A],
+        b: &[B],
+        out: &mut [U],
+        f: &F,
+    ) {
+        let y = b[0];
+        for (o, &x) in out.iter_mut().zip(a) {
+            *o = f(x, y);
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn zip2_a<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+        a: &[A],
+        b: &[B],
+        out: &mut [U],
+        f: &F,
+    ) {
+        let x = a[0];
+        for (o, &y) in out.iter_mut().zip(b) {
+            *o = f(x, y);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use crate::element::Element;
+
+    macro_rules! instantiate {
+        ($name:ident) => {
+            /// The generic body compiled for AVX-512 (`W = 512`) or AVX2.
+            #[inline]
+            pub(super) unsafe fn $name<A, B, U, F, const W: usize>(
+                a: &[A],
+                b: &[B],
+                out: &mut [U],
+                f: &F,
+            ) where
+                A: Element,
+                B: Element,
+                U: Element,
+                F: Fn(A, B) -> U,
+            {
+                if W == 512 {
+                    // SAFETY: the caller checked AVX-512 F+DQ.
+                    unsafe { wide::$name(a, b, out, f) }
+                } else {
+                    // SAFETY: the caller checked AVX2+FMA.
+                    unsafe { narrow::$name(a, b, out, f) }
+                }
+            }
+        };
+    }
+    instantiate!(zip2);
+    instantiate!(zip2_b);
+    instantiate!(zip2_a);
+
+    macro_rules! level {
+        ($mod:ident, $features:literal) => {
+            mod $mod {
+                use crate::element::Element;
+                #[target_feature(enable = $features)]
+                pub(super) fn zip2<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+                    a: &[A],
+                    b: &[B],
+                    out: &mut [U],
+                    f: &F,
+                ) {
+                    super::super::generic::zip2(a, b, out, f)
+                }
+                #[target_feature(enable = $features)]
+                pub(super) fn zip2_b<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+                    a: &[A],
+                    b: &[B],
+                    out: &mut [U],
+                    f: &F,
+                ) {
+                    super::super::generic::zip2_b(a, b, out, f)
+                }
+                #[target_feature(enable = $features)]
+                pub(super) fn zip2_a<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+                    a: &[A],
+                    b: &[B],
+                    out: &mut [U],
+                    f: &F,
+                ) {
+                    super::super::generic::zip2_a(a, b, out, f)
+                }
+            }
+        };
+    }
+    level!(wide, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
+    level!(narrow, "avx2,fma");
+}
+
+/// `out[i] = f(a[i], b[i])` where each of `a` and `b` has `out.len()`
+/// elements or exactly one (a scalar broadcast).
+///
+/// # Panics
+/// If an operand's length is neither `out.len()` nor 1.
+///
+/// ```
+/// use causing_diff_kernels::contig::zip2;
+/// let mut out = [0.0; 3];
+/// zip2(&[1.0, 2.0, 3.0], &[10.0], &mut out, |x, y| x * y);
+/// assert_eq!(out, [10.0, 20.0, 30.0]);
+/// ```
+pub fn zip2<A: Element, B: Element, U: Element>(
+    a: &[A],
+    b: &[B],
+    out: &mut [U],
+    f: impl Fn(A, B) -> U + Sync,
+) {
+    let n = out.len();
+    let ok = |len: usize| len == n || len == 1;
+    assert!(
+        ok(a.len()) && ok(b.len()),
+        "contig::zip2: operands of {} and {} elements for an output of {n}",
+        a.len(),
+        b.len()
+    );
+    let f = &f;
+    for_chunks(out, Cost::Cheap, |r, o| {
+        let a = if a.len() == n { &a[r.clone()] } else { a };
+        let b = if b.len() == n { &b[r] } else { b };
+        if a.len() == o.len() && b.len() == o.len() {
+            multiversion!(zip2(a, b, o, f))
+        } else if a.len() == o.len() {
+            multiversion!(zip2_b(a, b, o, f))
+        } else if b.len() == o.len() {
+            multiversion!(zip2_a(a, b, o, f))
+        } else {
+            // Both scalars (a one-element chunk).
+            for v in o.iter_mut() {
+                *v = f(a[0], b[0]);
+            }
+        }
+    });
+}
+
+/// `out[i] = f(a[i])` for slices of equal length.
+///
+/// ```
+/// use causing_diff_kernels::contig::zip1;
+/// let mut out = [0i64; 2];
+/// zip1(&[1i32, -2], &mut out, |x| i64::from(x) * 3);
+/// assert_eq!(out, [3, -6]);
+/// ```
+pub fn zip1<A: Element, U: Element>(a: &[A], out: &mut [U], f: impl Fn(A) -> U + Sync) {
+    // A unary map is a binary one with a dummy scalar second operand.
+    zip2(a, &[false], out, |x, _| f(x));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operand_form_matches_a_naive_loop() {
+        for n in [0usize, 1, 7, 64, 1000, 3 << 19] {
+            let a: Vec<f32> = (0..n).map(|i| (i % 97) as f32 - 40.0).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i % 13) as f32 + 0.5).collect();
+            let mut out = vec![f32::NAN; n];
+            zip2(&a, &b, &mut out, |x, y| x / y);
+            assert!(out
+                .iter()
+                .zip(a.iter().zip(&b))
+                .all(|(o, (x, y))| *o == x / y));
+            zip2(&a, &[2.5f32], &mut out, |x, y| x - y);
+            assert!(out.iter().zip(&a).all(|(o, x)| *o == x - 2.5));
+            zip2(&[2.5f32], &b, &mut out, |x, y| x - y);
+            assert!(out.iter().zip(&b).all(|(o, y)| *o == 2.5 - y));
+            let mut ints = vec![0i64; n];
+            zip1(&a, &mut ints, |x| x as i64);
+            assert!(ints.iter().zip(&a).all(|(i, x)| *i == *x as i64));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "contig::zip2")]
+    fn mismatched_lengths_panic() {
+        let mut out = [0.0; 3];
+        zip2(&[1.0, 2.0], &[1.0, 2.0, 3.0], &mut out, |x, y| x + y);
+    }
+}
