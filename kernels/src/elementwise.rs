@@ -5,25 +5,14 @@
 //! hot path), an operand that is a broadcast scalar (read once, then the
 //! kernel of one arity lower), and the generic strided walk.
 
+use core::ops::Range;
+
 use crate::element::Element;
 use crate::layout::{check_fits, Layout};
 use crate::walk::Walk;
 
-/// `out[i] = f(a[..])` for every element of `al` in C order; `out` is
-/// contiguous with `out.len() == al.size()`.
-///
-/// # Panics
-/// If `out` has the wrong length or `al` reaches outside `a`.
-///
-/// ```
-/// use causing_diff_kernels::{map1, Layout};
-/// let a = [1.0, 2.0, 3.0, 4.0];
-/// let t = Layout::contiguous(&[2, 2]).permute(&[1, 0]).unwrap();
-/// let mut out = [0.0; 4];
-/// map1(&a, &t, &mut out, |x: f64| -x);
-/// assert_eq!(out, [-1.0, -3.0, -2.0, -4.0]);
-/// ```
-pub fn map1<A: Element, U: Element>(a: &[A], al: &Layout, out: &mut [U], f: impl Fn(A) -> U) {
+/// The single-threaded body of [`map1`].
+fn map1_serial<A: Element, U: Element>(a: &[A], al: &Layout, out: &mut [U], f: impl Fn(A) -> U) {
     check_out(out.len(), al.size(), "map1");
     check_fits(al, a.len(), "map1 operand a");
     if out.is_empty() {
@@ -54,14 +43,8 @@ pub fn map1<A: Element, U: Element>(a: &[A], al: &Layout, out: &mut [U], f: impl
     }
 }
 
-/// `out[i] = f(a[..], b[..])` over the common shape of `al` and `bl`, in C
-/// order. The caller has already broadcast both layouts to the output shape
-/// (stride-0 axes), so their dims are identical; `out` is contiguous.
-///
-/// # Panics
-/// If the dims differ, `out` has the wrong length, or a layout reaches
-/// outside its slice.
-pub fn map2<A: Element, B: Element, U: Element>(
+/// The single-threaded body of [`map2`].
+fn map2_serial<A: Element, B: Element, U: Element>(
     a: &[A],
     al: &Layout,
     b: &[B],
@@ -87,10 +70,10 @@ pub fn map2<A: Element, B: Element, U: Element>(
         }
     } else if al.is_broadcast_scalar() {
         let x = a[al.offset()];
-        map1(b, bl, out, |y| f(x, y));
+        map1_serial(b, bl, out, |y| f(x, y));
     } else if bl.is_broadcast_scalar() {
         let y = b[bl.offset()];
-        map1(a, al, out, |x| f(x, y));
+        map1_serial(a, al, out, |x| f(x, y));
     } else {
         let mut j = 0;
         let walk = Walk::new(al.dims(), [al.strides(), bl.strides()]);
@@ -126,13 +109,9 @@ pub fn map2<A: Element, B: Element, U: Element>(
     }
 }
 
-/// `out[i] = f(a[..], b[..], c[..])`; the same rules as [`map2`].
-///
-/// # Panics
-/// If the dims differ, `out` has the wrong length, or a layout reaches
-/// outside its slice.
+/// The single-threaded body of [`map3`].
 #[allow(clippy::too_many_arguments)]
-pub fn map3<A: Element, B: Element, C: Element, U: Element>(
+fn map3_serial<A: Element, B: Element, C: Element, U: Element>(
     a: &[A],
     al: &Layout,
     b: &[B],
@@ -161,13 +140,13 @@ pub fn map3<A: Element, B: Element, C: Element, U: Element>(
         }
     } else if al.is_broadcast_scalar() {
         let x = a[al.offset()];
-        map2(b, bl, c, cl, out, |y, z| f(x, y, z));
+        map2_serial(b, bl, c, cl, out, |y, z| f(x, y, z));
     } else if bl.is_broadcast_scalar() {
         let y = b[bl.offset()];
-        map2(a, al, c, cl, out, |x, z| f(x, y, z));
+        map2_serial(a, al, c, cl, out, |x, z| f(x, y, z));
     } else if cl.is_broadcast_scalar() {
         let z = c[cl.offset()];
-        map2(a, al, b, bl, out, |x, y| f(x, y, z));
+        map2_serial(a, al, b, bl, out, |x, y| f(x, y, z));
     } else {
         let mut j = 0;
         let walk = Walk::new(al.dims(), [al.strides(), bl.strides(), cl.strides()]);
@@ -188,6 +167,108 @@ pub fn map3<A: Element, B: Element, C: Element, U: Element>(
                 }
             },
         );
+    }
+}
+
+/// `out[i] = f(a[..])` for every element of `al` in C order; `out` is
+/// contiguous with `out.len() == al.size()`. Large maps run on several
+/// threads, split along the first axis ([`par`](crate::par)).
+///
+/// # Panics
+/// If `out` has the wrong length or `al` reaches outside `a`.
+///
+/// ```
+/// use causing_diff_kernels::{map1, Layout};
+/// let a = [1.0, 2.0, 3.0, 4.0];
+/// let t = Layout::contiguous(&[2, 2]).permute(&[1, 0]).unwrap();
+/// let mut out = [0.0; 4];
+/// map1(&a, &t, &mut out, |x: f64| -x);
+/// assert_eq!(out, [-1.0, -3.0, -2.0, -4.0]);
+/// ```
+pub fn map1<A: Element, U: Element>(
+    a: &[A],
+    al: &Layout,
+    out: &mut [U],
+    f: impl Fn(A) -> U + Sync,
+) {
+    if al.is_contiguous() && out.len() == al.size() && al.offset() + out.len() <= a.len() {
+        return crate::contig::zip1(&a[al.offset()..al.offset() + out.len()], out, f);
+    }
+    by_rows(al, out, |rows, o| {
+        map1_serial(a, &slice_rows(al, &rows), o, &f)
+    });
+}
+
+/// `out[i] = f(a[..], b[..])` over the common shape of `al` and `bl`, in C
+/// order. The caller has already broadcast both layouts to the output shape
+/// (stride-0 axes), so their dims are identical; `out` is contiguous. Large
+/// maps run on several threads.
+///
+/// # Panics
+/// If the dims differ, `out` has the wrong length, or a layout reaches
+/// outside its slice.
+pub fn map2<A: Element, B: Element, U: Element>(
+    a: &[A],
+    al: &Layout,
+    b: &[B],
+    bl: &Layout,
+    out: &mut [U],
+    f: impl Fn(A, B) -> U + Sync,
+) {
+    check_dims(al, bl, "map2");
+    by_rows(al, out, |rows, o| {
+        map2_serial(a, &slice_rows(al, &rows), b, &slice_rows(bl, &rows), o, &f)
+    });
+}
+
+/// `out[i] = f(a[..], b[..], c[..])`; the same rules as [`map2`].
+///
+/// # Panics
+/// If the dims differ, `out` has the wrong length, or a layout reaches
+/// outside its slice.
+#[allow(clippy::too_many_arguments)]
+pub fn map3<A: Element, B: Element, C: Element, U: Element>(
+    a: &[A],
+    al: &Layout,
+    b: &[B],
+    bl: &Layout,
+    c: &[C],
+    cl: &Layout,
+    out: &mut [U],
+    f: impl Fn(A, B, C) -> U + Sync,
+) {
+    check_dims(al, bl, "map3");
+    check_dims(al, cl, "map3");
+    by_rows(al, out, |rows, o| {
+        let (la, lb, lc) = (
+            slice_rows(al, &rows),
+            slice_rows(bl, &rows),
+            slice_rows(cl, &rows),
+        );
+        map3_serial(a, &la, b, &lb, c, &lc, o, &f)
+    });
+}
+
+/// Runs `f` over chunks of the first axis of `l` (and the matching rows of
+/// `out`), on several threads when the output is large.
+fn by_rows<U: Send>(l: &Layout, out: &mut [U], f: impl Fn(Range<usize>, &mut [U]) + Sync) {
+    check_out(out.len(), l.size(), "elementwise map");
+    let rows = l.dims().first().copied().unwrap_or(1);
+    if l.ndim() == 0 || rows < 2 {
+        // 0-d, an empty first axis or a single row: the whole layout.
+        let all = if l.ndim() == 0 { 0..1 } else { 0..rows };
+        return f(all, out);
+    }
+    crate::par::for_rows(rows, out, crate::par::Cost::Cheap, f);
+}
+
+/// The layout restricted to a range of its first axis (the whole layout for
+/// a 0-d one).
+fn slice_rows(l: &Layout, rows: &Range<usize>) -> Layout {
+    if l.ndim() == 0 || (rows.start == 0 && rows.end >= l.dims()[0]) {
+        l.clone()
+    } else {
+        l.slice_axis(0, rows.start, rows.len(), 1)
     }
 }
 

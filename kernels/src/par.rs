@@ -70,6 +70,33 @@ pub fn for_chunks<U: Send>(out: &mut [U], cost: Cost, f: impl Fn(Range<usize>, &
     chunks.into_par_iter().for_each(|(r, c)| f(r, c));
 }
 
+/// Runs `f(rows, out_chunk)` over chunks of whole rows: `out` holds `rows`
+/// rows of equal length, and each chunk gets a range of them. Serial unless
+/// the work is large enough for [`min_chunk`] elements per thread.
+pub fn for_rows<U: Send>(
+    rows: usize,
+    out: &mut [U],
+    cost: Cost,
+    f: impl Fn(Range<usize>, &mut [U]) + Sync,
+) {
+    let k = pieces(out.len(), cost).min(rows);
+    if k <= 1 || rows == 0 {
+        f(0..rows, out);
+        return;
+    }
+    let row_len = out.len() / rows;
+    let per = rows.div_ceil(k);
+    let mut chunks = Vec::with_capacity(k);
+    let mut rest = out;
+    for start in (0..rows).step_by(per) {
+        let end = (start + per).min(rows);
+        let (head, tail) = rest.split_at_mut((end - start) * row_len);
+        chunks.push((start..end, head));
+        rest = tail;
+    }
+    chunks.into_par_iter().for_each(|(r, c)| f(r, c));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +119,19 @@ mod tests {
             1,
             "small work stays serial"
         );
+    }
+
+    #[test]
+    fn for_rows_hands_out_whole_rows() {
+        let (rows, len) = (3000, 700);
+        let mut out = vec![0usize; rows * len];
+        for_rows(rows, &mut out, Cost::Cheap, |r, c| {
+            assert_eq!(c.len(), r.len() * len);
+            for (i, v) in c.iter_mut().enumerate() {
+                *v = r.start * len + i;
+            }
+        });
+        assert!(out.iter().enumerate().all(|(i, &v)| v == i));
     }
 
     #[test]

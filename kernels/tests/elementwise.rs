@@ -190,3 +190,34 @@ proptest! {
         check_map3(&a, &b, &c);
     }
 }
+
+#[test]
+fn large_maps_split_over_threads_agree_with_a_naive_loop() {
+    // Big enough that par::for_rows splits them (2M outputs).
+    let (rows, cols) = (2048, 1024);
+    let a: Vec<f32> = (0..rows).map(|i| (i % 31) as f32).collect();
+    let b: Vec<f32> = (0..cols).map(|j| (j % 17) as f32 - 8.0).collect();
+    let la = Layout::contiguous(&[rows, 1])
+        .broadcast_to(&[rows, cols])
+        .unwrap();
+    let lb = Layout::contiguous(&[cols])
+        .broadcast_to(&[rows, cols])
+        .unwrap();
+    let mut out = vec![f32::NAN; rows * cols];
+    causing_diff_kernels::map2(&a, &la, &b, &lb, &mut out, |x, y| x * y + x);
+    for i in 0..rows {
+        for j in 0..cols {
+            assert_eq!(out[i * cols + j], a[i] * b[j] + a[i], "({i}, {j})");
+        }
+    }
+    // A transposed read of the same size through map1.
+    let x: Vec<f32> = (0..rows * cols).map(|k| (k % 1000) as f32).collect();
+    let t = Layout::contiguous(&[cols, rows]).permute(&[1, 0]).unwrap();
+    let mut out = vec![f32::NAN; rows * cols];
+    causing_diff_kernels::map1(&x, &t, &mut out, |v| -v);
+    for i in (0..rows).step_by(7) {
+        for j in (0..cols).step_by(5) {
+            assert_eq!(out[i * cols + j], -x[j * rows + i]);
+        }
+    }
+}
