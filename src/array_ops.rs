@@ -68,14 +68,24 @@ impl Array {
     pub fn sum(&self) -> Array {
         let mask = ok(eval::axes_mask(None, self.ndim(), "sum"));
         let params: Vec<isize> = mask.iter().map(|&m| m as isize).collect();
-        ok(ReduceOp::Sum { keepdims: false }.forward(self, &params, &mut Pool::default()))
+        ok(ReduceOp::Sum { keepdims: false }.forward(
+            self,
+            &params,
+            &mut Pool::default(),
+            &mut Vec::new(),
+        ))
     }
 
     /// The mean of all elements, as a 0-d array.
     pub fn mean(&self) -> Array {
         let mask = ok(eval::axes_mask(None, self.ndim(), "mean"));
         let params: Vec<isize> = mask.iter().map(|&m| m as isize).collect();
-        ok(ReduceOp::Mean { keepdims: false }.forward(self, &params, &mut Pool::default()))
+        ok(ReduceOp::Mean { keepdims: false }.forward(
+            self,
+            &params,
+            &mut Pool::default(),
+            &mut Vec::new(),
+        ))
     }
 }
 

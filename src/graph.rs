@@ -108,6 +108,8 @@ pub(crate) struct Inner {
     pub(crate) rng: Rng,
     /// Gradients computed for one node's parents, before accumulation.
     pub(crate) scratch: Vec<(u32, Array)>,
+    /// What an op's forward saves for its backward (appended to its params).
+    pub(crate) saved: Vec<usize>,
     /// How many `Graph::no_autodiff` scopes are open (tracking.rs): while
     /// non-zero, ops record constant leaves instead of graph nodes.
     pub(crate) no_autodiff: u32,
@@ -133,6 +135,7 @@ impl Graph {
                 sweep: 0,
                 rng: Rng::from_entropy(),
                 scratch: Vec::new(),
+                saved: Vec::new(),
                 no_autodiff: 0,
             }),
         }
@@ -457,6 +460,7 @@ impl Inner {
             edges,
             params: all_params,
             pool,
+            saved,
             ..
         } = self;
         let ins = crate::ops::Inputs {
@@ -464,7 +468,10 @@ impl Inner {
             parents: &edges[edges_start..],
             params: &all_params[params_start..],
         };
-        let value = op.forward(&ins, pool)?;
+        saved.clear();
+        let value = op.forward(&ins, pool, saved)?;
+        // What the forward saved for its backward rule follows the params.
+        all_params.extend(saved.iter().map(|&s| s as isize));
         self.record(op, value, edges_start, params_start)
     }
 }

@@ -281,6 +281,20 @@ pub fn zip_assign<A: Element, B: Element>(
     a: &mut [A],
     b: &[B],
     bl: &Layout,
+    f: impl Fn(A, B) -> A + Sync,
+) {
+    check_out(a.len(), bl.size(), "zip_assign");
+    check_fits(bl, b.len(), "zip_assign operand b");
+    by_rows(bl, a, |rows, chunk| {
+        zip_assign_serial(chunk, b, &slice_rows(bl, &rows), &f)
+    });
+}
+
+/// The single-threaded body of [`zip_assign`].
+fn zip_assign_serial<A: Element, B: Element>(
+    a: &mut [A],
+    b: &[B],
+    bl: &Layout,
     f: impl Fn(A, B) -> A,
 ) {
     check_out(a.len(), bl.size(), "zip_assign");

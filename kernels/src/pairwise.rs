@@ -31,7 +31,14 @@ pub(crate) fn pairwise_slice<T: Num>(x: &[T]) -> T {
         return leaf_sum(x);
     }
     let (lo, hi) = x.split_at(split_point(x.len()));
-    pairwise_slice(lo).wrapping_add(pairwise_slice(hi))
+    // Large halves on two threads: the same tree, so the same sum.
+    let (lo, hi) = crate::par::join(
+        x.len(),
+        crate::par::Cost::Cheap,
+        || pairwise_slice(lo),
+        || pairwise_slice(hi),
+    );
+    lo.wrapping_add(hi)
 }
 
 /// Where pairwise summation splits a run of `n > LEAF`: half, rounded down

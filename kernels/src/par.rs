@@ -97,6 +97,32 @@ pub fn for_rows<U: Send>(
     chunks.into_par_iter().for_each(|(r, c)| f(r, c));
 }
 
+/// The size of the thread pool.
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Runs `f` on every item, in parallel.
+pub fn each<I: Send>(items: Vec<I>, f: impl Fn(I) + Sync + Send) {
+    items.into_par_iter().for_each(f);
+}
+
+/// `(a(), b())`, run on two threads when `n` elements of `cost` are worth
+/// it. Used at the top of recursive reductions, whose tree (and so whose
+/// result) stays the same either way.
+pub fn join<A: Send, B: Send>(
+    n: usize,
+    cost: Cost,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if pieces(n, cost) >= 2 {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

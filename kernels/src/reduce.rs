@@ -20,7 +20,10 @@ use crate::dims::{Dims, Strides};
 use crate::element::{Element, Num};
 use crate::layout::{check_fits, contiguous_strides, Layout};
 use crate::pairwise::{pairwise, Cascade};
+use crate::par::{min_chunk, Cost};
 use crate::walk::Walk;
+
+use core::ops::Range;
 
 /// Outputs handled together by the outer loop order.
 const LANES: usize = 64;
@@ -42,6 +45,13 @@ const LEAF_ROWS: usize = 16;
 /// assert_eq!(out, [5, 7, 9]);
 /// ```
 pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
+    Split::new(layout, axes, out.len(), src.len(), "sum_axes");
+    by_kept(layout, axes, out, None, |l, o, _| {
+        sum_serial(src, l, axes, o)
+    });
+}
+
+fn sum_serial<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
     let sp = Split::new(layout, axes, out.len(), src.len(), "sum_axes");
     if !axes.contains(&true) {
         crate::elementwise::map1(src, layout, out, |x| x);
@@ -198,6 +208,20 @@ pub fn fold_axes<T: Element, A: Copy, U: Element>(
 }
 
 fn extreme<T: Element, const MAX: bool>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+    arg: Option<&mut [usize]>,
+    what: &str,
+) {
+    Split::new(layout, axes, out.len(), src.len(), what);
+    by_kept(layout, axes, out, arg, |l, o, a| {
+        extreme_serial::<T, MAX>(src, l, axes, o, a, what)
+    });
+}
+
+fn extreme_serial<T: Element, const MAX: bool>(
     src: &[T],
     layout: &Layout,
     axes: &[bool],
@@ -442,6 +466,68 @@ fn fold_core<T: Element, A: Copy>(
             }
         });
     }
+}
+
+/// Runs a reduction over chunks of the first kept axis, on several threads
+/// when the input is large; each output is computed exactly as in one call.
+/// Flat `arg` positions computed within a chunk are mapped back to the whole
+/// layout.
+fn by_kept<U: Send>(
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [U],
+    arg: Option<&mut [usize]>,
+    f: impl Fn(&Layout, &mut [U], Option<&mut [usize]>) + Sync,
+) {
+    let first_kept = axes.iter().position(|&a| !a);
+    let k = match first_kept {
+        Some(k) if layout.dims()[k] >= 2 && layout.size() >= 2 * min_chunk(Cost::Cheap) => k,
+        _ => return f(layout, out, arg),
+    };
+    let dims = layout.dims();
+    let rows = dims[k];
+    let row_len = out.len() / rows;
+    type Piece<'a, U> = (Range<usize>, &'a mut [U], Option<&'a mut [usize]>);
+    let mut pairs: Vec<Piece<'_, U>> = Vec::new();
+    let per = rows.div_ceil(crate::par::threads().max(1)).max(1);
+    let mut rest = out;
+    let mut rest_arg = arg;
+    for start in (0..rows).step_by(per) {
+        let end = (start + per).min(rows);
+        let n = (end - start) * row_len;
+        let (head, tail) = rest.split_at_mut(n);
+        rest = tail;
+        let a = match rest_arg.take() {
+            Some(a) => {
+                let (h, t) = a.split_at_mut(n);
+                rest_arg = Some(t);
+                Some(h)
+            }
+            None => None,
+        };
+        pairs.push((start..end, head, a));
+    }
+    crate::par::each(pairs, |(r, o, a)| {
+        let sub = layout.slice_axis(k, r.start, r.len(), 1);
+        let has_arg = a.is_some();
+        let mut a = a;
+        f(&sub, o, a.as_deref_mut());
+        if has_arg {
+            // Chunk-relative flat indices -> the whole layout's.
+            let mut sub_dims = dims.to_vec();
+            sub_dims[k] = r.len();
+            for p in a.expect("checked").iter_mut() {
+                let mut flat = *p;
+                let mut idx = vec![0; dims.len()];
+                for d in (0..dims.len()).rev() {
+                    idx[d] = flat % sub_dims[d];
+                    flat /= sub_dims[d];
+                }
+                idx[k] += r.start;
+                *p = idx.iter().zip(dims).fold(0, |acc, (&i, &d)| acc * d + i);
+            }
+        }
+    });
 }
 
 /// A layout split into its kept and reduced axes.

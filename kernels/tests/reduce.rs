@@ -366,3 +366,46 @@ proptest! {
         check_all::<i64>(&l, &axes, &data(len_for(&l)));
     }
 }
+
+#[test]
+fn large_reductions_split_over_threads_agree_with_naive_loops() {
+    // Big enough that reductions split over the first kept axis (2M elements).
+    let (rows, cols) = (2048usize, 1024usize);
+    let x: Vec<f64> = (0..rows * cols)
+        .map(|k| ((k * 7919) % 1013) as f64)
+        .collect();
+    let l = Layout::contiguous(&[rows, cols]);
+    let t = l.permute(&[1, 0]).unwrap(); // (cols, rows), transposed strides
+    for (layout, (r, c)) in [(&l, (rows, cols)), (&t, (cols, rows))] {
+        let get = |i: usize, j: usize| {
+            if r == rows {
+                x[i * cols + j]
+            } else {
+                x[j * cols + i]
+            }
+        };
+        for axes in [[true, false], [false, true]] {
+            let n_out = if axes[0] { c } else { r };
+            let mut sum = vec![f64::NAN; n_out];
+            sum_axes(&x, layout, &axes, &mut sum);
+            let mut max = vec![f64::NAN; n_out];
+            let mut arg = vec![usize::MAX; n_out];
+            max_axes(&x, layout, &axes, &mut max, Some(&mut arg));
+            for o in 0..n_out {
+                let (mut s, mut m, mut at) = (0.0, f64::NEG_INFINITY, 0);
+                let len = if axes[0] { r } else { c };
+                for p in 0..len {
+                    let (i, j) = if axes[0] { (p, o) } else { (o, p) };
+                    let v = get(i, j);
+                    s += v;
+                    if v > m {
+                        m = v;
+                        at = i * c + j;
+                    }
+                }
+                assert_eq!(sum[o], s, "sum {axes:?} output {o}");
+                assert_eq!((max[o], arg[o]), (m, at), "max {axes:?} output {o}");
+            }
+        }
+    }
+}

@@ -102,13 +102,20 @@ impl Op {
     }
 
     /// Computes the op's value.
-    pub(crate) fn forward(&self, ins: &Inputs, pool: &mut Pool) -> Result<Array> {
+    /// Computes the op's value. A forward may push data its backward rule
+    /// needs onto `saved`; the engine appends it to the node's params.
+    pub(crate) fn forward(
+        &self,
+        ins: &Inputs,
+        pool: &mut Pool,
+        saved: &mut Vec<usize>,
+    ) -> Result<Array> {
         match self {
             Op::Leaf => unreachable!("leaves are not computed"),
             Op::Unary(u) => u.forward(ins.get(0), pool),
             Op::Binary(b) => b.forward(ins.get(0), ins.get(1), pool),
             Op::Sequence(s) => s.forward(ins, pool),
-            Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool),
+            Op::Reduce(r) => r.forward(ins.get(0), ins.params, pool, saved),
             Op::MatMul => linalg::matmul(ins.get(0), ins.get(1), pool),
             Op::Einsum { .. } => einsum::forward(ins, pool),
             Op::Norm(n) => n.forward(ins.get(0), ins.params, pool),

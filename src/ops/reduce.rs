@@ -75,7 +75,15 @@ impl ReduceOp {
         }
     }
 
-    pub(crate) fn forward(self, x: &Array, params: &[isize], pool: &mut Pool) -> Result<Array> {
+    /// `max`/`min` save the flat positions of the first extremes in `saved`,
+    /// so that their backward need not search again.
+    pub(crate) fn forward(
+        self,
+        x: &Array,
+        params: &[isize],
+        pool: &mut Pool,
+        saved: &mut Vec<usize>,
+    ) -> Result<Array> {
         let name = self.name();
         if matches!(self, ReduceOp::CumSum | ReduceOp::CumProd) {
             let (dims, axis) = lanes(x.shape(), params);
@@ -92,7 +100,7 @@ impl ReduceOp {
                 Ok(wrap(out, &dims))
             }, bool => unreachable!("cumulative ops compute in int64 for bools"));
         }
-        let mask = mask_of(params);
+        let mask = mask_of(&params[..x.ndim()]);
         match self {
             ReduceOp::Sum { keepdims } => eval::sum(x, &mask, keepdims, pool),
             ReduceOp::Mean { keepdims } => {
@@ -113,13 +121,15 @@ impl ReduceOp {
                 nonempty(x, &mask, name)?;
                 let shape = eval::reduced_shape(x.shape(), &mask, keepdims);
                 let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(&mask));
+                let n = eval::size(&shape, name)?;
+                saved.resize(n, 0);
                 dispatch!(x.dtype(), T => {
-                    let mut out: Vec<T> = pool.take(eval::size(&shape, name)?, name)?;
+                    let mut out: Vec<T> = pool.take(n, name)?;
                     let x = slice::<T>(x);
                     if is_max {
-                        reduce::max_axes(x, &layout, &axes, &mut out, None);
+                        reduce::max_axes(x, &layout, &axes, &mut out, Some(saved));
                     } else {
-                        reduce::min_axes(x, &layout, &axes, &mut out, None);
+                        reduce::min_axes(x, &layout, &axes, &mut out, Some(saved));
                     }
                     Ok(wrap(out, &shape))
                 })
@@ -153,7 +163,9 @@ impl ReduceOp {
         let shape = x.shape();
         let x = eval::as_dtype(x, g.dtype(), pool)?;
         let x = &*x;
-        let mask = mask_of(params);
+        // The params are the axis mask, then what the forward saved.
+        let (mask_params, saved) = params.split_at(params.len().min(shape.len()));
+        let mask = mask_of(mask_params);
         dispatch_float!(g.dtype(), T => {
             let gs = slice::<T>(g);
             let mut dx: Vec<T> = pool.take(x.size(), name)?;
@@ -193,11 +205,17 @@ impl ReduceOp {
                 }
                 // The whole gradient goes to the first extreme element.
                 ReduceOp::Max { .. } | ReduceOp::Min { .. } => {
-                    let is_max = matches!(self, ReduceOp::Max { .. });
-                    let at = first_extremes(x, &mask, is_max, name, pool)?;
                     dx.fill(T::ZERO);
-                    for (&i, &g) in at.iter().zip(gs) {
-                        dx[i] = g;
+                    if saved.len() == gs.len() {
+                        for (&i, &g) in saved.iter().zip(gs) {
+                            dx[i as usize] = g;
+                        }
+                    } else {
+                        let is_max = matches!(self, ReduceOp::Max { .. });
+                        let at = first_extremes(x, &mask, is_max, name, pool)?;
+                        for (&i, &g) in at.iter().zip(gs) {
+                            dx[i] = g;
+                        }
                     }
                 }
                 ReduceOp::Prod { .. } => {
