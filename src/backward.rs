@@ -206,7 +206,9 @@ impl Inner {
             if parent.constant {
                 continue;
             }
-            let g = node.op.backward(&ins, &node.value, grad, k, pool)?;
+            let g = node
+                .op
+                .backward(&ins, &node.value, grad, k, parent.value.shape(), pool)?;
             let g = eval::reduce_to(g, parent.value.shape(), parent.value.dtype(), pool)?;
             out.push((p, g));
         }

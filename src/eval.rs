@@ -402,19 +402,55 @@ pub(crate) fn reduce_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool
     let g = if g.shape() == shape {
         g
     } else {
-        let gs = g.shape();
-        let lead = gs.len() - shape.len();
-        let mut mask = Dims::filled(0, gs.len());
-        for (k, m) in mask.iter_mut().enumerate() {
-            *m = usize::from(k < lead || (shape[k - lead] == 1 && gs[k] != 1));
-        }
-        let mut r = sum(&g, &mask, true, pool)?;
+        let r = sum_to(&g, shape, pool)?;
         pool.give(g.buf);
-        // Drop the leading axes (now 1s): same data, the input's shape.
-        r.shape = Dims::from(shape);
         r
     };
     cast_owned(g, dtype, pool)
+}
+
+/// The axes along which a gradient of shape `from` sums to an input of the
+/// shape `to` it was broadcast from (leading extra axes, and stretched 1s).
+fn broadcast_axes(from: &[usize], to: &[usize]) -> Dims {
+    let lead = from.len() - to.len();
+    let mut mask = Dims::filled(0, from.len());
+    for (k, m) in mask.iter_mut().enumerate() {
+        *m = usize::from(k < lead || (to[k - lead] == 1 && from[k] != 1));
+    }
+    mask
+}
+
+/// `g` summed over its broadcast axes down to `shape` (which `g.shape()`
+/// is a broadcast of), in `g`'s dtype.
+pub(crate) fn sum_to(g: &Array, shape: &[usize], pool: &mut Pool) -> Result<Array> {
+    let mut r = sum(g, &broadcast_axes(g.shape(), shape), true, pool)?;
+    // Drop the leading axes (now 1s): same data, the input's shape.
+    r.shape = Dims::from(shape);
+    Ok(r)
+}
+
+/// `sum_to(g * other)` without forming the broadcast product: the gradient
+/// of a product with respect to a broadcast factor. `g` is a float array of
+/// the product's shape, `other` the other factor in `g`'s dtype.
+pub(crate) fn sum_product_to(
+    g: &Array,
+    other: &Array,
+    shape: &[usize],
+    pool: &mut Pool,
+) -> Result<Array> {
+    let gs = g.shape();
+    let lg = Layout::contiguous(gs);
+    let lo = Layout::contiguous(other.shape())
+        .broadcast_to(gs)
+        .expect("the other factor broadcasts to the product's shape");
+    let axes = mask_bools(&broadcast_axes(gs, shape));
+    let n = size(shape, "sum")?;
+    let buf = dispatch_float!(g.dtype(), T => {
+        let mut out: Vec<T> = pool.take(n, "multiply")?;
+        reduce::sum_prod_axes(slice::<T>(g), &lg, slice::<T>(other), &lo, &axes, &mut out);
+        T::wrap(out)
+    }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
+    Ok(Array::from_parts(buf, Dims::from(shape)))
 }
 
 /// The dtype of a scalar that meets no tensor: NumPy's default for it.

@@ -41,6 +41,22 @@ pub(crate) fn pairwise_slice<T: Num>(x: &[T]) -> T {
     lo.wrapping_add(hi)
 }
 
+/// Pairwise sum of `get(start + i)`, `i < len`, with the tree of
+/// [`pairwise_slice`]: for terms computed on the fly (products in a fused
+/// reduction) the same sum as over their materialised run.
+pub(crate) fn pairwise_by<T: Num, F: Fn(usize) -> T>(start: usize, len: usize, get: &F) -> T {
+    if len <= LEAF {
+        let mut buf = [T::ZERO; LEAF];
+        for (i, b) in buf[..len].iter_mut().enumerate() {
+            *b = get(start + i);
+        }
+        return leaf_sum(&buf[..len]);
+    }
+    let mid = split_point(len);
+    let lo = pairwise_by(start, mid, get);
+    lo.wrapping_add(pairwise_by(start + mid, len - mid, get))
+}
+
 /// Where pairwise summation splits a run of `n > LEAF`: half, rounded down
 /// to a multiple of 8.
 fn split_point(n: usize) -> usize {

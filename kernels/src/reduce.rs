@@ -19,11 +19,12 @@
 use crate::dims::{Dims, Strides};
 use crate::element::{Element, Num};
 use crate::layout::{check_fits, contiguous_strides, Layout};
-use crate::pairwise::{pairwise, Cascade};
+use crate::pairwise::{pairwise, pairwise_by, Cascade};
 use crate::par::{min_chunk, Cost};
 use crate::walk::Walk;
 
 use core::ops::Range;
+use std::borrow::Cow;
 
 /// Outputs handled together by the outer loop order.
 const LANES: usize = 64;
@@ -46,8 +47,8 @@ const LEAF_ROWS: usize = 16;
 /// ```
 pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
     Split::new(layout, axes, out.len(), src.len(), "sum_axes");
-    by_kept(layout, axes, out, None, |l, o, _| {
-        sum_serial(src, l, axes, o)
+    by_kept(layout, axes, out, None, |c, o, _| {
+        sum_serial(src, &c.of(layout), axes, o)
     });
 }
 
@@ -126,6 +127,170 @@ fn sum_inner<T: Num>(src: &[T], offset: usize, kw: &Walk<1>, rw: &Walk<1>, out: 
                 rw.run([base], |[ro], rlen, [rs]| {
                     cascade.push(&[pairwise(src, ro, rlen, rs)])
                 });
+                cascade.finish(&mut out[j..j + 1]);
+            }
+            j += 1;
+        }
+    });
+}
+
+/// Sums the products `a·b` over the axes flagged in `axes`: the gradient of
+/// a product whose other factor was broadcast, without forming the
+/// broadcast product. `la` and `lb` have the same dims (broadcast `b` with
+/// stride-0 axes); `la` decides the loop order, as it would for the
+/// materialised product laid out like `a`. Runs of the joint walk are summed
+/// pairwise and combined by a cascade, as in [`sum_axes`]; the result does
+/// not depend on the thread count.
+///
+/// # Panics
+/// If the dims differ, `axes.len()` is not their number, `out` has the
+/// wrong length, or a layout reaches outside its slice.
+///
+/// ```
+/// use causing_diff_kernels::{sum_prod_axes, Layout};
+/// let g = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let b = [10.0, 100.0, 1000.0];
+/// let lb = Layout::contiguous(&[3]).broadcast_to(&[2, 3]).unwrap();
+/// let mut out = [0.0; 3];
+/// sum_prod_axes(&g, &Layout::contiguous(&[2, 3]), &b, &lb, &[true, false], &mut out);
+/// assert_eq!(out, [50.0, 700.0, 9000.0]);
+/// ```
+pub fn sum_prod_axes<T: Num>(
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+) {
+    assert_eq!(
+        la.dims(),
+        lb.dims(),
+        "sum_prod_axes: operand dims {:?} and {:?} differ",
+        la.dims(),
+        lb.dims()
+    );
+    Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
+    Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    by_kept(la, axes, out, None, |c, o, _| {
+        sum_prod_serial(a, &c.of(la), b, &c.of(lb), axes, o)
+    });
+}
+
+fn sum_prod_serial<T: Num>(
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+) {
+    let sa = Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
+    let sb = Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    if !axes.contains(&true) {
+        crate::elementwise::map2(a, la, b, lb, out, |x, y| x.wrapping_mul(y));
+        return;
+    }
+    if sa.red_size() == 0 {
+        out.fill(T::ZERO);
+        return;
+    }
+    let kw = Walk::new(&sa.kept_dims, [&sa.kept_strides, &sb.kept_strides]);
+    let rw = Walk::new(&sa.red_dims, [&sa.red_strides, &sb.red_strides]);
+    let (ka, ra) = (kw.inner_strides()[0], rw.inner_strides()[0]);
+    let offsets = [sa.offset, sb.offset];
+    if kw.inner_len() > 1 && rw.inner_len() > 1 && ka.unsigned_abs() < ra.unsigned_abs() {
+        sum_prod_outer(a, b, offsets, &kw, &rw, out);
+    } else {
+        sum_prod_inner(a, b, offsets, &kw, &rw, out);
+    }
+}
+
+/// [`sum_outer`] over products.
+fn sum_prod_outer<T: Num>(
+    a: &[T],
+    b: &[T],
+    offsets: [usize; 2],
+    kw: &Walk<2>,
+    rw: &Walk<2>,
+    out: &mut [T],
+) {
+    let mut cascade = Cascade::new();
+    let mut j = 0;
+    kw.run(offsets, |[ka, kb], klen, [ksa, ksb]| {
+        for t0 in (0..klen).step_by(LANES) {
+            let l = LANES.min(klen - t0);
+            let mut acc = [T::ZERO; LANES];
+            let acc = &mut acc[..l];
+            let mut rows = 0;
+            let starts = [at(ka, t0, ksa), at(kb, t0, ksb)];
+            rw.run(starts, |[ra, rb], rlen, [rsa, rsb]| {
+                for i in 0..rlen {
+                    let (ro, rp) = (at(ra, i, rsa), at(rb, i, rsb));
+                    match (ksa, ksb) {
+                        (1, 1) => {
+                            let terms = a[ro..ro + l].iter().zip(&b[rp..rp + l]);
+                            for (s, (&x, &y)) in acc.iter_mut().zip(terms) {
+                                *s = s.wrapping_add(x.wrapping_mul(y));
+                            }
+                        }
+                        (1, 0) => {
+                            let y = b[rp];
+                            for (s, &x) in acc.iter_mut().zip(&a[ro..ro + l]) {
+                                *s = s.wrapping_add(x.wrapping_mul(y));
+                            }
+                        }
+                        _ => {
+                            for (t, s) in acc.iter_mut().enumerate() {
+                                let p = a[at(ro, t, ksa)].wrapping_mul(b[at(rp, t, ksb)]);
+                                *s = s.wrapping_add(p);
+                            }
+                        }
+                    }
+                    rows += 1;
+                    if rows == LEAF_ROWS {
+                        cascade.push(acc);
+                        acc.fill(T::ZERO);
+                        rows = 0;
+                    }
+                }
+            });
+            if rows > 0 {
+                cascade.push(acc);
+            }
+            cascade.finish(&mut out[j..j + l]);
+            j += l;
+        }
+    });
+}
+
+/// [`sum_inner`] over products.
+fn sum_prod_inner<T: Num>(
+    a: &[T],
+    b: &[T],
+    offsets: [usize; 2],
+    kw: &Walk<2>,
+    rw: &Walk<2>,
+    out: &mut [T],
+) {
+    let mut cascade = Cascade::new();
+    let run_sum = |[ra, rb]: [usize; 2], len: usize, [sa, sb]: [isize; 2]| -> T {
+        if sa == 1 && sb == 1 {
+            let (x, y) = (&a[ra..ra + len], &b[rb..rb + len]);
+            pairwise_by(0, len, &|i| x[i].wrapping_mul(y[i]))
+        } else {
+            pairwise_by(0, len, &|i| a[at(ra, i, sa)].wrapping_mul(b[at(rb, i, sb)]))
+        }
+    };
+    let single = rw.runs() == 1;
+    let mut j = 0;
+    kw.run(offsets, |[ka, kb], klen, [ksa, ksb]| {
+        for t in 0..klen {
+            let base = [at(ka, t, ksa), at(kb, t, ksb)];
+            if single {
+                out[j] = T::ZERO.wrapping_add(run_sum(base, rw.inner_len(), rw.inner_strides()));
+            } else {
+                rw.run(base, |r, rlen, rs| cascade.push(&[run_sum(r, rlen, rs)]));
                 cascade.finish(&mut out[j..j + 1]);
             }
             j += 1;
@@ -216,8 +381,8 @@ fn extreme<T: Element, const MAX: bool>(
     what: &str,
 ) {
     Split::new(layout, axes, out.len(), src.len(), what);
-    by_kept(layout, axes, out, arg, |l, o, a| {
-        extreme_serial::<T, MAX>(src, l, axes, o, a, what)
+    by_kept(layout, axes, out, arg, |c, o, a| {
+        extreme_serial::<T, MAX>(src, &c.of(layout), axes, o, a, what)
     });
 }
 
@@ -468,6 +633,20 @@ fn fold_core<T: Element, A: Copy>(
     }
 }
 
+/// The part of the inputs one call of a [`by_kept`] body reduces: all of
+/// them, or a range of rows of one kept axis.
+struct Cut(Option<(usize, Range<usize>)>);
+
+impl Cut {
+    /// `layout` cut to this part (same dims as the layout `by_kept` split).
+    fn of<'l>(&self, layout: &'l Layout) -> Cow<'l, Layout> {
+        match &self.0 {
+            None => Cow::Borrowed(layout),
+            Some((k, r)) => Cow::Owned(layout.slice_axis(*k, r.start, r.len(), 1)),
+        }
+    }
+}
+
 /// Runs a reduction over chunks of the first kept axis, on several threads
 /// when the input is large; each output is computed exactly as in one call.
 /// Flat `arg` positions computed within a chunk are mapped back to the whole
@@ -477,12 +656,12 @@ fn by_kept<U: Send>(
     axes: &[bool],
     out: &mut [U],
     arg: Option<&mut [usize]>,
-    f: impl Fn(&Layout, &mut [U], Option<&mut [usize]>) + Sync,
+    f: impl Fn(&Cut, &mut [U], Option<&mut [usize]>) + Sync,
 ) {
     let first_kept = axes.iter().position(|&a| !a);
     let k = match first_kept {
         Some(k) if layout.dims()[k] >= 2 && layout.size() >= 2 * min_chunk(Cost::Cheap) => k,
-        _ => return f(layout, out, arg),
+        _ => return f(&Cut(None), out, arg),
     };
     let dims = layout.dims();
     let rows = dims[k];
@@ -508,10 +687,9 @@ fn by_kept<U: Send>(
         pairs.push((start..end, head, a));
     }
     crate::par::each(pairs, |(r, o, a)| {
-        let sub = layout.slice_axis(k, r.start, r.len(), 1);
         let has_arg = a.is_some();
         let mut a = a;
-        f(&sub, o, a.as_deref_mut());
+        f(&Cut(Some((k, r.clone()))), o, a.as_deref_mut());
         if has_arg {
             // Chunk-relative flat indices -> the whole layout's.
             let mut sub_dims = dims.to_vec();

@@ -3,7 +3,9 @@
 
 mod common;
 
-use causing_diff_kernels::{fold_axes, max_axes, min_axes, prod_axes, sum_axes, Element, Layout};
+use causing_diff_kernels::{
+    fold_axes, max_axes, min_axes, prod_axes, sum_axes, sum_prod_axes, Element, Layout,
+};
 use common::*;
 use proptest::prelude::*;
 
@@ -408,4 +410,82 @@ fn large_reductions_split_over_threads_agree_with_naive_loops() {
             }
         }
     }
+}
+
+/// Naive `Σ a·b` over the reduced elements of each output, C order, in f64.
+fn naive_prod_sums(a: &[f64], la: &Layout, b: &[f64], lb: &Layout, axes: &[bool]) -> Vec<f64> {
+    let ga = groups(a, la, axes);
+    let gb = groups(b, lb, axes);
+    ga.iter()
+        .zip(&gb)
+        .map(|(x, y)| x.iter().zip(y).map(|((p, _), (q, _))| p * q).sum())
+        .collect()
+}
+
+#[test]
+fn sums_of_products_on_every_pair_of_layouts() {
+    // Small integers: every sum is exact, so any order must match exactly.
+    for dims in shapes()
+        .into_iter()
+        .chain([vec![300, 3], vec![3, 300], vec![70, 40]])
+    {
+        for (na, la) in zoo(&dims) {
+            for (nb, lb) in zoo(&dims) {
+                let a: Vec<f64> = small(len_for(&la));
+                let b: Vec<f64> = data(len_for(&lb));
+                for axes in subsets(dims.len()) {
+                    let want = naive_prod_sums(&a, &la, &b, &lb, &axes);
+                    let mut out = vec![f64::NAN; want.len()];
+                    sum_prod_axes(&a, &la, &b, &lb, &axes, &mut out);
+                    assert_eq!(out, want, "{na} x {nb} {dims:?} {axes:?}");
+                    let (a32, b32): (Vec<f32>, Vec<f32>) = (
+                        a.iter().map(|&v| v as f32).collect(),
+                        b.iter().map(|&v| v as f32).collect(),
+                    );
+                    let mut out32 = vec![f32::NAN; want.len()];
+                    sum_prod_axes(&a32, &la, &b32, &lb, &axes, &mut out32);
+                    let want32: Vec<f32> = want.iter().map(|&v| v as f32).collect();
+                    assert_eq!(out32, want32, "f32 {na} x {nb} {dims:?} {axes:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn large_sums_of_products_split_over_threads_agree_with_naive_loops() {
+    // W3's two gradients: (n, n) gradient times a broadcast row or column.
+    let n = 1536usize;
+    let g: Vec<f64> = (0..n * n).map(|k| ((k * 7919) % 1013) as f64).collect();
+    let v: Vec<f64> = (0..n).map(|k| (k % 7) as f64 - 3.0).collect();
+    let lg = Layout::contiguous(&[n, n]);
+    let row = Layout::contiguous(&[n]).broadcast_to(&[n, n]).unwrap();
+    let col = Layout::contiguous(&[n, 1]).broadcast_to(&[n, n]).unwrap();
+    for (lv, axes) in [(&row, [false, true]), (&col, [true, false])] {
+        let mut out = vec![f64::NAN; n];
+        sum_prod_axes(&g, &lg, &v, lv, &axes, &mut out);
+        for (o, got) in out.iter().enumerate() {
+            let want: f64 = (0..n)
+                .map(|p| {
+                    let (i, j) = if axes[0] { (p, o) } else { (o, p) };
+                    g[i * n + j] * if axes[0] { v[i] } else { v[j] }
+                })
+                .sum();
+            assert_eq!(*got, want, "{axes:?} output {o}");
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "sum_prod_axes: operand dims")]
+fn sums_of_products_need_equal_dims() {
+    let mut out = [0.0; 2];
+    sum_prod_axes(
+        &[1.0; 6],
+        &Layout::contiguous(&[2, 3]),
+        &[1.0; 6],
+        &Layout::contiguous(&[3, 2]),
+        &[false, true],
+        &mut out,
+    );
 }

@@ -85,6 +85,7 @@ impl BinaryOp {
         b: &Array,
         g: &Array,
         k: usize,
+        to: &[usize],
         pool: &mut Pool,
     ) -> Result<Array> {
         let name = self.name();
@@ -94,6 +95,22 @@ impl BinaryOp {
             eval::as_dtype(b, dtype, pool)?,
         );
         let (a, b) = (&*a, &*b);
+        if g.shape() != to {
+            // To a broadcast input: sum without forming the full gradient.
+            match (self, k) {
+                (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => return eval::sum_to(g, to, pool),
+                (BinaryOp::Subtract, _) => {
+                    let s = eval::sum_to(g, to, pool)?;
+                    let r = dispatch_float!(dtype, T => eval::map1::<T, T>(&s, pool, name, |g| -g),
+                        other => unreachable!("gradients are floats"));
+                    pool.give(s.buf);
+                    return r;
+                }
+                (BinaryOp::Multiply, 0) => return eval::sum_product_to(g, b, to, pool),
+                (BinaryOp::Multiply, _) => return eval::sum_product_to(g, a, to, pool),
+                _ => {}
+            }
+        }
         dispatch_float!(dtype, T => match (self, k) {
             // d(a ± b)/da = 1, d(a + b)/db = 1
             (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => {

@@ -134,12 +134,13 @@ impl Op {
         out: &Array,
         grad: &Array,
         k: usize,
+        to: &[usize],
         pool: &mut Pool,
     ) -> Result<Array> {
         match self {
             Op::Leaf => unreachable!("leaves have no backward"),
             Op::Unary(u) => u.backward(ins.get(0), out, grad, pool),
-            Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, pool),
+            Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, to, pool),
             Op::Sequence(s) => s.backward(ins, out, grad, k, pool),
             Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
             Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
