@@ -7,10 +7,8 @@ use causing_diff_kernels::{Dims, Element};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
 
-/// The number of elements of a shape, `None` if it overflows `usize`.
-pub(crate) fn checked_size(shape: &[usize]) -> Option<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
-}
+/// The number of elements of a shape, `None` if it is too large to address.
+pub(crate) use causing_diff_kernels::checked_size;
 
 /// Contiguous, row-major storage of one dtype (crate-internal: the module is
 /// private and the type is not re-exported).

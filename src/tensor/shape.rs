@@ -408,5 +408,8 @@ fn resolve_reshape(from: &[usize], to: &[isize]) -> Result<Vec<isize>> {
         None if known != size => return Err(bad()),
         None => {}
     }
+    // A zero among the sizes lets the others grow past what can be addressed.
+    let dims: Vec<usize> = out.iter().map(|&d| d as usize).collect();
+    eval::size(&dims, "reshape")?;
     Ok(out)
 }
