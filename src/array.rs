@@ -206,14 +206,17 @@ impl Array {
     /// An array of the given shape and dtype filled with `value` (converted
     /// with NumPy's casting rules).
     pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<Array> {
-        let n = checked_size(shape).ok_or_else(|| Error::TooLarge {
-            op: "full",
+        Array::filled(shape, value, dtype, "full")
+    }
+
+    /// [`Array::full`] with errors naming `op`, the function the user called.
+    fn filled(shape: &[usize], value: f64, dtype: DType, op: &'static str) -> Result<Array> {
+        let too_large = || Error::TooLarge {
+            op,
             shape: shape.to_vec(),
-        })?;
-        let buf = filled_buf(dtype, n, value).ok_or_else(|| Error::TooLarge {
-            op: "full",
-            shape: shape.to_vec(),
-        })?;
+        };
+        let n = checked_size(shape).ok_or_else(too_large)?;
+        let buf = filled_buf(dtype, n, value).ok_or_else(too_large)?;
         Ok(Array {
             buf,
             shape: Dims::from(shape),
@@ -227,12 +230,12 @@ impl Array {
     /// assert_eq!(Array::zeros(&[2], DType::Int64).unwrap().to_string(), "array([0, 0])");
     /// ```
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Array> {
-        Array::full(shape, 0.0, dtype)
+        Array::filled(shape, 0.0, dtype, "zeros")
     }
 
     /// An array of ones.
     pub fn ones(shape: &[usize], dtype: DType) -> Result<Array> {
-        Array::full(shape, 1.0, dtype)
+        Array::filled(shape, 1.0, dtype, "ones")
     }
 
     /// The element type.
