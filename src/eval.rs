@@ -111,6 +111,24 @@ pub(crate) fn size(shape: &[usize], op: &'static str) -> Result<usize> {
     })
 }
 
+/// `n` copies of `value` (scratch such as index maps, whose length comes
+/// from user input), or `TooLarge` naming `shape` when memory refuses: an
+/// error, not an abort.
+pub(crate) fn try_vec<T: Clone>(
+    n: usize,
+    value: T,
+    op: &'static str,
+    shape: &[usize],
+) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+        op,
+        shape: shape.to_vec(),
+    })?;
+    v.resize(n, value);
+    Ok(v)
+}
+
 /// An array of `shape` filled with `value` cast to `dtype`.
 pub(crate) fn full(
     shape: &[usize],

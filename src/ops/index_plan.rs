@@ -315,10 +315,10 @@ impl Plan {
             })?;
         }
         let n = eval::size(&b, op)?;
-        let mut adv = vec![0usize; n];
+        let mut adv = eval::try_vec(n, 0usize, op, &b)?;
         // As NumPy, the entries are only checked when some are used.
         if n > 0 {
-            let mut full = vec![0i64; n];
+            let mut full = eval::try_vec(n, 0i64, op, &b)?;
             for a in &advs {
                 let values = a
                     .values
