@@ -7,9 +7,6 @@ use causing_diff_kernels::{Dims, Element};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
 
-/// The number of elements of a shape, `None` if it is too large to address.
-pub(crate) use causing_diff_kernels::checked_size;
-
 /// Contiguous, row-major storage of one dtype (crate-internal: the module is
 /// private and the type is not re-exported).
 #[derive(Clone, Debug, PartialEq)]
@@ -147,7 +144,7 @@ pub struct Array {
 
 impl Array {
     pub(crate) fn from_parts(buf: Buf, shape: Dims) -> Array {
-        debug_assert_eq!(Some(buf.len()), checked_size(&shape));
+        debug_assert_eq!(Some(buf.len()), causing_diff_kernels::checked_size(&shape));
         Array { buf, shape }
     }
 
@@ -170,10 +167,7 @@ impl Array {
     /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `data.len()` is not the
     /// product of `shape`.
     pub fn from_shape_vec<T: Elem>(shape: &[usize], data: Vec<T>) -> Result<Array> {
-        let size = checked_size(shape).ok_or_else(|| Error::TooLarge {
-            op: "array",
-            shape: shape.to_vec(),
-        })?;
+        let size = crate::eval::size(shape, "array")?;
         if size != data.len() {
             return Err(Error::InvalidArgument {
                 op: "array",
@@ -211,12 +205,11 @@ impl Array {
 
     /// [`Array::full`] with errors naming `op`, the function the user called.
     fn filled(shape: &[usize], value: f64, dtype: DType, op: &'static str) -> Result<Array> {
-        let too_large = || Error::TooLarge {
+        let n = crate::eval::size(shape, op)?;
+        let buf = filled_buf(dtype, n, value).ok_or_else(|| Error::TooLarge {
             op,
             shape: shape.to_vec(),
-        };
-        let n = checked_size(shape).ok_or_else(too_large)?;
-        let buf = filled_buf(dtype, n, value).ok_or_else(too_large)?;
+        })?;
         Ok(Array {
             buf,
             shape: Dims::from(shape),

@@ -151,6 +151,7 @@ impl<'g> Tensor<'g> {
         let mut shape = self.try_shape()?;
         let at = eval::normalize_axis(axis, shape.len() + 1, "expand_dims")?;
         shape.insert(at, 1);
+        eval::size(&shape, "expand_dims")?;
         self.reshape_op(ShapeOp::ExpandDims, &shape)
     }
 
