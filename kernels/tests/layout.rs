@@ -201,7 +201,10 @@ fn extents() {
     // As NumPy, a zero does not excuse non-zero dims that overflow `isize`.
     assert_eq!(checked_size(&[usize::MAX, 0]), None);
     assert_eq!(checked_size(&[1 << 40, 0, 1 << 20]), Some(0));
-    assert_eq!(checked_size(&[isize::MAX as usize]), Some(isize::MAX as usize));
+    assert_eq!(
+        checked_size(&[isize::MAX as usize]),
+        Some(isize::MAX as usize)
+    );
     assert_eq!(checked_size(&[isize::MAX as usize, 2, 0]), None);
     assert_eq!(checked_size(&[]), Some(1));
 }
