@@ -7,11 +7,6 @@ use causing_diff_kernels::{Dims, Element};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
 
-/// The number of elements of a shape, `None` if it overflows `usize`.
-pub(crate) fn checked_size(shape: &[usize]) -> Option<usize> {
-    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
-}
-
 /// Contiguous, row-major storage of one dtype (crate-internal: the module is
 /// private and the type is not re-exported).
 #[derive(Clone, Debug, PartialEq)]
@@ -149,7 +144,7 @@ pub struct Array {
 
 impl Array {
     pub(crate) fn from_parts(buf: Buf, shape: Dims) -> Array {
-        debug_assert_eq!(Some(buf.len()), checked_size(&shape));
+        debug_assert_eq!(Some(buf.len()), causing_diff_kernels::checked_size(&shape));
         Array { buf, shape }
     }
 
@@ -172,10 +167,7 @@ impl Array {
     /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `data.len()` is not the
     /// product of `shape`.
     pub fn from_shape_vec<T: Elem>(shape: &[usize], data: Vec<T>) -> Result<Array> {
-        let size = checked_size(shape).ok_or_else(|| Error::TooLarge {
-            op: "array",
-            shape: shape.to_vec(),
-        })?;
+        let size = crate::eval::size(shape, "array")?;
         if size != data.len() {
             return Err(Error::InvalidArgument {
                 op: "array",
@@ -208,12 +200,14 @@ impl Array {
     /// An array of the given shape and dtype filled with `value` (converted
     /// with NumPy's casting rules).
     pub fn full(shape: &[usize], value: f64, dtype: DType) -> Result<Array> {
-        let n = checked_size(shape).ok_or_else(|| Error::TooLarge {
-            op: "full",
-            shape: shape.to_vec(),
-        })?;
+        Array::filled(shape, value, dtype, "full")
+    }
+
+    /// [`Array::full`] with errors naming `op`, the function the user called.
+    fn filled(shape: &[usize], value: f64, dtype: DType, op: &'static str) -> Result<Array> {
+        let n = crate::eval::size(shape, op)?;
         let buf = filled_buf(dtype, n, value).ok_or_else(|| Error::TooLarge {
-            op: "full",
+            op,
             shape: shape.to_vec(),
         })?;
         Ok(Array {
@@ -229,12 +223,12 @@ impl Array {
     /// assert_eq!(Array::zeros(&[2], DType::Int64).unwrap().to_string(), "array([0, 0])");
     /// ```
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Array> {
-        Array::full(shape, 0.0, dtype)
+        Array::filled(shape, 0.0, dtype, "zeros")
     }
 
     /// An array of ones.
     pub fn ones(shape: &[usize], dtype: DType) -> Result<Array> {
-        Array::full(shape, 1.0, dtype)
+        Array::filled(shape, 1.0, dtype, "ones")
     }
 
     /// The element type.

@@ -166,11 +166,8 @@ impl Graph {
 
     /// Zeros with options (default float32).
     pub fn try_zeros_with(&self, shape: &[usize], opts: TensorOptions) -> Result<Tensor<'_>> {
-        self.try_full_with(
-            shape,
-            0.0,
-            opts.clone().dtype(opts.dtype.unwrap_or(DType::Float32)),
-        )
+        let opts = opts.clone().dtype(opts.dtype.unwrap_or(DType::Float32));
+        self.filled(shape, 0.0.into(), opts, "zeros")
     }
 
     /// A float32 tensor of ones.
@@ -181,11 +178,8 @@ impl Graph {
 
     /// Ones with options (default float32).
     pub fn try_ones_with(&self, shape: &[usize], opts: TensorOptions) -> Result<Tensor<'_>> {
-        self.try_full_with(
-            shape,
-            1.0,
-            opts.clone().dtype(opts.dtype.unwrap_or(DType::Float32)),
-        )
+        let opts = opts.clone().dtype(opts.dtype.unwrap_or(DType::Float32));
+        self.filled(shape, 1.0.into(), opts, "ones")
     }
 
     /// A float32 tensor for the caller to fill. Unlike NumPy's `empty`, the
@@ -216,10 +210,21 @@ impl Graph {
         value: impl Into<Scalar>,
         opts: TensorOptions,
     ) -> Result<Tensor<'_>> {
-        let value = value.into();
+        self.filled(shape, value.into(), opts, "full")
+    }
+
+    /// `full` under the name of the creation function the user called, so
+    /// that its errors name that function.
+    fn filled(
+        &self,
+        shape: &[usize],
+        value: Scalar,
+        opts: TensorOptions,
+        op: &'static str,
+    ) -> Result<Tensor<'_>> {
         let dtype = opts.dtype.unwrap_or_else(|| eval::scalar_dtype(value));
         let v = fill_value(value, dtype);
-        self.create(shape, dtype, &opts, "full", |_| v)
+        self.create(shape, dtype, &opts, op, |_| v)
     }
 
     /// An `n`×`n` float64 identity matrix.

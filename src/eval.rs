@@ -103,12 +103,52 @@ pub(crate) fn wrap<T: Elem>(v: Vec<T>, shape: &[usize]) -> Array {
     Array::from_parts(T::wrap(v), Dims::from(shape))
 }
 
-/// The number of elements of `shape`, or `TooLarge`.
+/// NumPy's limit on the number of dimensions (`NPY_MAXDIMS`). Printing
+/// recurses once per axis, and several plans cost the square of the number
+/// of axes, so an unbounded count could overflow the stack or hang.
+pub(crate) const MAX_NDIM: usize = 64;
+
+/// `InvalidArgument` (NumPy's message) when a result would have more than
+/// [`MAX_NDIM`] dimensions.
+pub(crate) fn check_ndim(ndim: usize, op: &'static str) -> Result<()> {
+    if ndim > MAX_NDIM {
+        return Err(Error::InvalidArgument {
+            op,
+            message: format!(
+                "maximum supported dimension for an ndarray is currently {MAX_NDIM}, found {ndim}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The number of elements of `shape`, checking it as every new array's
+/// shape is checked: at most [`MAX_NDIM`] dimensions, else
+/// `InvalidArgument`, and addressable (`checked_size`), else `TooLarge`.
 pub(crate) fn size(shape: &[usize], op: &'static str) -> Result<usize> {
+    check_ndim(shape.len(), op)?;
     causing_diff_kernels::checked_size(shape).ok_or_else(|| Error::TooLarge {
         op,
         shape: shape.to_vec(),
     })
+}
+
+/// `n` copies of `value` (scratch such as index maps, whose length comes
+/// from user input), or `TooLarge` naming `shape` when memory refuses: an
+/// error, not an abort.
+pub(crate) fn try_vec<T: Clone>(
+    n: usize,
+    value: T,
+    op: &'static str,
+    shape: &[usize],
+) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+        op,
+        shape: shape.to_vec(),
+    })?;
+    v.resize(n, value);
+    Ok(v)
 }
 
 /// An array of `shape` filled with `value` cast to `dtype`.

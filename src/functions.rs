@@ -296,6 +296,13 @@ pub fn concatenate<'g>(tensors: &[Tensor<'g>], axis: Option<isize>) -> Result<Te
                     detail: "the input shapes must agree except along the concatenation axis:",
                 });
             }
+            // Empty inputs can have axis lengths whose sum overflows.
+            let mut joined = first.clone();
+            joined[a] = shapes
+                .iter()
+                .try_fold(0usize, |n, s| n.checked_add(s[a]))
+                .unwrap_or(usize::MAX);
+            eval::size(&joined, op)?;
             vec![a as isize]
         }
     };

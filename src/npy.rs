@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, ErrorKind, Read, Write};
 use std::path::Path;
 
-use crate::array::{checked_size, with_buf, Array, Elem};
+use crate::array::{with_buf, Array, Elem};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval;
@@ -139,10 +139,7 @@ impl Array {
         let h =
             parse_header(&text).map_err(|m| invalid(op, format!("bad header {text:?}: {m}")))?;
         let dtype = dtype_of(&h.descr)?;
-        let size = checked_size(&h.shape).ok_or_else(|| Error::TooLarge {
-            op,
-            shape: h.shape.clone(),
-        })?;
+        let size = crate::eval::size(&h.shape, op)?;
         let nbytes = size
             .checked_mul(dtype.size_of())
             .ok_or_else(|| Error::TooLarge {

@@ -360,9 +360,28 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Dims> {
     Some(out)
 }
 
-/// Product of `dims`, `None` on `usize` overflow.
+/// Product of `dims`, `None` when the shape is too large to address.
+///
+/// As NumPy ("array is too big"), the product of the non-zero dims must fit
+/// in `isize` even when another dim is 0: every stride and offset computed
+/// from the dims is then an `isize` that cannot overflow, and no size-0
+/// array carries a shape that would overflow once an op drops its zero.
+///
+/// ```
+/// use causing_diff_kernels::checked_size;
+/// assert_eq!(checked_size(&[2, 3]), Some(6));
+/// assert_eq!(checked_size(&[]), Some(1));
+/// assert_eq!(checked_size(&[1 << 40, 0]), Some(0));
+/// assert_eq!(checked_size(&[usize::MAX, 2]), None);
+/// assert_eq!(checked_size(&[usize::MAX / 2, 0, 3]), None);
+/// ```
 pub fn checked_size(dims: &[usize]) -> Option<usize> {
-    dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    let nonzero = dims
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&n| n <= isize::MAX as usize)?;
+    Some(if dims.contains(&0) { 0 } else { nonzero })
 }
 
 /// C-order strides for `dims` (a size-0 axis counts as size 1, as in NumPy,

@@ -198,7 +198,14 @@ fn extents() {
     );
     assert_eq!(Layout::new(&[], &[], 4).min_max_offset(), Some((4, 4)));
     assert_eq!(checked_size(&[usize::MAX, 2]), None);
-    assert_eq!(checked_size(&[usize::MAX, 0]), Some(0));
+    // As NumPy, a zero does not excuse non-zero dims that overflow `isize`.
+    assert_eq!(checked_size(&[usize::MAX, 0]), None);
+    assert_eq!(checked_size(&[1 << 40, 0, 1 << 20]), Some(0));
+    assert_eq!(
+        checked_size(&[isize::MAX as usize]),
+        Some(isize::MAX as usize)
+    );
+    assert_eq!(checked_size(&[isize::MAX as usize, 2, 0]), None);
     assert_eq!(checked_size(&[]), Some(1));
 }
 

@@ -150,6 +150,7 @@ impl Plan {
         let advanced = items.iter().any(|it| matches!(it, Item::Array(_)));
         let mut indexed = 0;
         let mut ellipses = 0;
+        let mut new_axes = 0;
         for &it in &items {
             match it {
                 Item::Int(_) | Item::Slice(..) => indexed += 1,
@@ -162,7 +163,7 @@ impl Plan {
                     };
                 }
                 Item::Ellipsis => ellipses += 1,
-                Item::NewAxis => {}
+                Item::NewAxis => new_axes += 1,
             }
         }
         if ellipses > 1 {
@@ -174,6 +175,8 @@ impl Plan {
         if indexed > ndim {
             return Err(Error::TooManyIndices { op, ndim, indexed });
         }
+        // Before inserting axes one by one (each insertion costs ndim).
+        eval::check_ndim(ndim - indexed + new_axes, op)?;
         let mut l = Layout::contiguous(shape);
         let mut advs: Vec<Adv> = Vec::new();
         let (mut pos, mut axis) = (0, 0);
@@ -315,10 +318,10 @@ impl Plan {
             })?;
         }
         let n = eval::size(&b, op)?;
-        let mut adv = vec![0usize; n];
+        let mut adv = eval::try_vec(n, 0usize, op, &b)?;
         // As NumPy, the entries are only checked when some are used.
         if n > 0 {
-            let mut full = vec![0i64; n];
+            let mut full = eval::try_vec(n, 0i64, op, &b)?;
             for a in &advs {
                 let values = a
                     .values

@@ -367,9 +367,10 @@ fn first_extremes(
     pool: &mut Pool,
 ) -> Result<Vec<usize>> {
     nonempty(x, mask, op)?;
-    let n = eval::size(&eval::reduced_shape(x.shape(), mask, false), op)?;
+    let shape = eval::reduced_shape(x.shape(), mask, false);
+    let n = eval::size(&shape, op)?;
     let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(mask));
-    let mut at = vec![0; n];
+    let mut at = eval::try_vec(n, 0, op, &shape)?;
     dispatch!(x.dtype(), T => {
         let mut vals: Vec<T> = pool.take(n, op)?;
         if is_max {
@@ -403,7 +404,7 @@ pub(crate) fn arg_extreme(x: &Array, axis: Option<usize>, is_max: bool) -> Resul
 /// `any`: whether some element of each group is nonzero (NaN is).
 pub(crate) fn any(x: &Array, mask: &[usize], keepdims: bool) -> Result<Array> {
     let shape = eval::reduced_shape(x.shape(), mask, keepdims);
-    let mut out = vec![false; eval::size(&shape, "any")?];
+    let mut out = eval::try_vec(eval::size(&shape, "any")?, false, "any", &shape)?;
     let (layout, axes) = (Layout::contiguous(x.shape()), axes_of(mask));
     dispatch!(x.dtype(), T => {
         let nonzero = |a: bool, v: T| a || v != T::ZERO;

@@ -151,6 +151,7 @@ impl<'g> Tensor<'g> {
         let mut shape = self.try_shape()?;
         let at = eval::normalize_axis(axis, shape.len() + 1, "expand_dims")?;
         shape.insert(at, 1);
+        eval::size(&shape, "expand_dims")?;
         self.reshape_op(ShapeOp::ExpandDims, &shape)
     }
 
@@ -408,5 +409,8 @@ fn resolve_reshape(from: &[usize], to: &[isize]) -> Result<Vec<isize>> {
         None if known != size => return Err(bad()),
         None => {}
     }
+    // A zero among the sizes lets the others grow past what can be addressed.
+    let dims: Vec<usize> = out.iter().map(|&d| d as usize).collect();
+    eval::size(&dims, "reshape")?;
     Ok(out)
 }
