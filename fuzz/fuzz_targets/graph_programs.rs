@@ -490,8 +490,24 @@ impl<'g> Prog<'g, '_> {
         }
     }
 
-    fn operand(&mut self) -> (Operand<'g>, Val) {
-        match self.b.below(6) {
+    /// The second operand of `x op y`: a weak scalar, a plain array, a pool
+    /// tensor, or a new tensor whose shape broadcasts against `like`.
+    fn operand(&mut self, like: &[usize]) -> (Operand<'g>, Val) {
+        match self.b.below(8) {
+            6 | 7 => {
+                // Drop leading axes, set some to 1, sometimes prepend one.
+                let skip = self.b.below(like.len() + 1);
+                let mut shape: Vec<usize> = like[skip..]
+                    .iter()
+                    .map(|&d| if self.b.flag() { 1 } else { d })
+                    .collect();
+                if self.b.below(4) == 0 && size(&shape) <= 16 {
+                    shape.insert(0, self.b.below(4));
+                }
+                let dtype = DTYPES[self.b.below(5)];
+                let t = self.create_with(&shape, dtype);
+                (Operand::T(t), Val::of(t))
+            }
             0 => {
                 let s = FLOATS[self.b.below(FLOATS.len())];
                 (Operand::S(s), Val::scalar(s))
@@ -650,7 +666,7 @@ impl<'g> Prog<'g, '_> {
                 if self.b.flag() {
                     self.keep(t.try_index(index));
                 } else {
-                    let r = match self.operand().0 {
+                    let r = match self.operand(&shape).0 {
                         Operand::T(v) => t.try_set_index(index, v),
                         Operand::S(s) => t.try_set_index(index, s),
                         Operand::A(a) => t.try_set_index(index, a),
@@ -686,34 +702,27 @@ impl<'g> Prog<'g, '_> {
 
     fn binary_op(&mut self) {
         let t = self.pick();
-        let k = self.b.below(BINARY.len());
-        let (other, y) = self.operand();
         let x = Val::of(t);
-        let (xs, ys) = if self.b.flag() {
-            // Free-function form, operands swapped.
-            let r = match other.clone() {
-                Operand::T(o) => match k {
-                    0 => causing_diff::add(o, t),
-                    1 => causing_diff::subtract(o, t),
-                    2 => causing_diff::multiply(o, t),
-                    3 => causing_diff::divide(o, t),
-                    _ => causing_diff::power(o, t),
-                },
-                Operand::S(s) => causing_diff::add(s, t),
-                Operand::A(a) => causing_diff::multiply(a, t),
-            };
-            let kk = match other {
-                Operand::T(_) => k.min(4),
-                Operand::S(_) => 0,
-                Operand::A(_) => 2,
-            };
-            self.finish_binary(kk, r, &y, &x);
+        let k = self.b.below(BINARY.len());
+        let (other, y) = self.operand(&x.shape);
+        if !self.b.flag() {
+            let r = binary(k, t, other);
+            self.finish_binary(k, r, &x, &y);
             return;
-        } else {
-            (&x, &y)
+        }
+        // The free-function forms, operands swapped.
+        let (k, r) = match other {
+            Operand::T(o) => match k.min(4) {
+                0 => (0, causing_diff::add(o, t)),
+                1 => (1, causing_diff::subtract(o, t)),
+                2 => (2, causing_diff::multiply(o, t)),
+                3 => (3, causing_diff::divide(o, t)),
+                _ => (4, causing_diff::power(o, t)),
+            },
+            Operand::S(s) => (0, causing_diff::add(s, t)),
+            Operand::A(a) => (2, causing_diff::multiply(a, t)),
         };
-        let r = binary(k, t, other);
-        self.finish_binary(k, r, xs, ys);
+        self.finish_binary(k, r, &y, &x);
     }
 
     fn finish_binary(&mut self, k: usize, r: causing_diff::Result<Tensor<'g>>, x: &Val, y: &Val) {
@@ -791,7 +800,7 @@ impl<'g> Prog<'g, '_> {
             }
             return;
         }
-        let (other, y) = self.operand();
+        let (other, y) = self.operand(&x.shape);
         macro_rules! call {
             ($m:ident) => {
                 match other {
@@ -1013,15 +1022,52 @@ impl<'g> Prog<'g, '_> {
         }
         let nd = ts[0].try_shape().expect("live").len() as isize;
         let axis = self.b.range(-nd - 1, nd);
+        let (a, lo, hi) = (ts[0], ts[ts.len() - 1], ts[ts.len() / 2]);
         let r = match k {
             0 => causing_diff::concatenate(&ts, (!self.b.flag()).then_some(axis)),
             1 => causing_diff::stack(&ts, axis),
-            2 => causing_diff::where_(ts[0], ts[ts.len() - 1], ts[ts.len() / 2]),
-            _ => causing_diff::clip(
-                ts[0],
-                self.b.flag().then_some(ts[ts.len() - 1]),
-                self.b.flag().then_some(ts[ts.len() / 2]),
-            ),
+            2 => {
+                let r = causing_diff::where_(a, lo, hi);
+                if let Ok(y) = r {
+                    let ins = [Val::of(a), Val::of(lo), Val::of(hi)];
+                    check_elementwise(
+                        "where",
+                        &Val::of(y),
+                        &[&ins[0], &ins[1], &ins[2]],
+                        true,
+                        |v| {
+                            if v[0] != 0.0 {
+                                v[1]
+                            } else {
+                                v[2]
+                            }
+                        },
+                    );
+                }
+                r
+            }
+            _ => {
+                let (use_lo, use_hi) = (self.b.flag(), self.b.flag());
+                let r = causing_diff::clip(a, use_lo.then_some(lo), use_hi.then_some(hi));
+                if let Ok(y) = r {
+                    // NumPy's clip is minimum(maximum(a, lo), hi), NaN-propagating.
+                    let mut ins = vec![Val::of(a)];
+                    ins.extend(use_lo.then(|| Val::of(lo)));
+                    ins.extend(use_hi.then(|| Val::of(hi)));
+                    let refs: Vec<&Val> = ins.iter().collect();
+                    check_elementwise("clip", &Val::of(y), &refs, true, |v| {
+                        let mut x = v[0];
+                        if use_lo {
+                            x = naive_binary(8, x, v[1]);
+                        }
+                        if use_hi {
+                            x = naive_binary(9, x, v[v.len() - 1]);
+                        }
+                        x
+                    });
+                }
+                r
+            }
         };
         self.keep(r);
     }

@@ -31,6 +31,10 @@ impl Bytes<'_> {
         self.next() as usize % n
     }
 
+    fn flag(&mut self) -> bool {
+        self.next() & 1 == 1
+    }
+
     /// A value in `lo..=hi`.
     fn range(&mut self, lo: isize, hi: isize) -> isize {
         lo + (self.next() as isize).rem_euclid(hi - lo + 1)
@@ -620,4 +624,97 @@ fuzz_target!(|input: &[u8]| {
         counts[i] += 1.0;
     }
     assert_eq!(grad.to_f64_vec(), counts, "gradient = scatter counts");
+    if b.flag() {
+        set_index(&g, &mut b, &shape);
+    }
 });
+
+/// `x[index] = v` on a fresh arange: written positions hold a value of `v`
+/// (any of them where an advanced index repeats a position: NumPy does not
+/// promise which write wins), the rest keep the source; `v` must broadcast
+/// to the indexed shape. The gradient of `sum(x')` w.r.t. `x` is 0 where
+/// written and 1 elsewhere; `v`'s gradient has `v`'s shape.
+fn set_index(g: &Graph, b: &mut Bytes, shape: &[usize]) {
+    let n = size(shape);
+    let base: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let x = g
+        .try_tensor_with(
+            Array::from_shape_vec(shape, base.clone()).expect("shape fits"),
+            TensorOptions::new(),
+        )
+        .expect("a float64 variable");
+    let items = gen_index(b, shape);
+    let index = || Index::from_items(items.iter().map(Item::to_index_item).collect());
+    let sel = match Ref::arange(shape).index(&items) {
+        Expect::Ok(sel) => sel,
+        Expect::Err => {
+            assert!(
+                x.try_set_index(index(), -1.0).is_err(),
+                "setitem accepted an invalid index"
+            );
+            return;
+        }
+        Expect::Either(_) => return,
+    };
+    let nd = sel.shape.len();
+    let mut vshape: Vec<usize> = sel.shape[b.below(nd + 1)..]
+        .iter()
+        .map(|&d| if b.flag() { 1 } else { d })
+        .collect();
+    if !vshape.is_empty() && b.below(8) == 0 {
+        let k = b.below(vshape.len());
+        vshape[k] += 1;
+    }
+    let vvals: Vec<f64> = (0..size(&vshape)).map(|k| 1000.0 + k as f64).collect();
+    let v = g
+        .try_tensor_with(
+            Array::from_shape_vec(&vshape, vvals.clone()).expect("shape fits"),
+            TensorOptions::new(),
+        )
+        .expect("a float64 variable");
+    let fits = broadcast(&vshape, &sel.shape).as_deref() == Some(&sel.shape[..]);
+    let y = match x.try_set_index(index(), v) {
+        Ok(y) => y,
+        Err(e) => {
+            assert!(!fits, "setitem of {vshape:?} into {:?}: {e}", sel.shape);
+            return;
+        }
+    };
+    assert!(fits, "setitem accepted {vshape:?} into {:?}", sel.shape);
+    let mut written: Vec<Vec<f64>> = vec![Vec::new(); n];
+    for (k, &pos) in sel.map.iter().enumerate() {
+        let at = broadcast_flat(&unravel(k, &sel.shape), &vshape);
+        written[pos].push(vvals[at]);
+    }
+    let got = y.try_data().expect("live").to_f64_vec();
+    for (pos, w) in written.iter().enumerate() {
+        let ok = if w.is_empty() {
+            got[pos] == base[pos]
+        } else {
+            w.contains(&got[pos])
+        };
+        assert!(
+            ok,
+            "setitem: position {pos} holds {}, candidates {w:?}",
+            got[pos]
+        );
+    }
+    let total = y.try_sum_with(None, false).expect("sum");
+    total.try_backward().expect("backward on a fresh graph");
+    let gx = x
+        .try_grad()
+        .expect("live")
+        .expect("x is a variable")
+        .to_f64_vec();
+    let want: Vec<f64> = written
+        .iter()
+        .map(|w| if w.is_empty() { 1.0 } else { 0.0 })
+        .collect();
+    assert_eq!(gx, want, "setitem: d sum / d x");
+    let gv = v.try_grad().expect("live").expect("v is a variable");
+    assert_eq!(
+        gv.shape(),
+        &vshape[..],
+        "setitem: gradient shape of the value"
+    );
+}
