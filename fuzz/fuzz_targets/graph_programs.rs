@@ -609,10 +609,13 @@ fn gen_index<'g>(p: &mut Prog<'g, '_>, shape: &[usize]) -> Index<'g> {
         let item = match b.below(11) {
             0 | 1 => IndexItem::Int(b.range(-len - 1, len)),
             2..=4 => {
-                let bound = |b: &mut Bytes| (b.next() % 4 != 0).then(|| b.range(-len - 2, len + 2));
+                let bound = |b: &mut Bytes| {
+                    (!b.next().is_multiple_of(4)).then(|| b.range(-len - 2, len + 2))
+                };
                 let start = bound(b);
                 let stop = bound(b);
-                let step = (b.next() % 8 != 0).then(|| [1, 2, 3, -1, -2, -3, 0][b.below(7)]);
+                let step =
+                    (!b.next().is_multiple_of(8)).then(|| [1, 2, 3, -1, -2, -3, 0][b.below(7)]);
                 IndexItem::slice(start, stop, step)
             }
             5 => IndexItem::NewAxis,
@@ -955,7 +958,7 @@ impl<'g> Prog<'g, '_> {
                 let mut rest = size(&shape);
                 for _ in 0..b.below(4) {
                     let d = [1, 2, 3, 4][b.below(4)];
-                    if rest % d == 0 {
+                    if rest.is_multiple_of(d) {
                         to.push(d as isize);
                         rest /= d;
                     }

@@ -214,7 +214,7 @@ impl Ref {
         let n = size(&self.shape);
         let shape: Vec<usize> = match unknown {
             0 if known == n => to.iter().map(|&d| d as usize).collect(),
-            1 if known != 0 && n % known == 0 => to
+            1 if known != 0 && n.is_multiple_of(known) => to
                 .iter()
                 .map(|&d| if d < 0 { n / known } else { d as usize })
                 .collect(),
@@ -482,7 +482,9 @@ fn gen_index(b: &mut Bytes, shape: &[usize]) -> Vec<Item> {
         let item = match b.below(10) {
             0 | 1 => Item::Int(b.range(-len - 1, len)),
             2..=4 => {
-                let bound = |b: &mut Bytes| (b.next() % 4 != 0).then(|| b.range(-len - 2, len + 2));
+                let bound = |b: &mut Bytes| {
+                    (!b.next().is_multiple_of(4)).then(|| b.range(-len - 2, len + 2))
+                };
                 let start = bound(b);
                 let stop = bound(b);
                 let step = match b.below(16) {
@@ -553,7 +555,7 @@ fuzz_target!(|input: &[u8]| {
                 let mut rest = size(&cur);
                 for _ in 0..b.below(4) {
                     let d = [1, 2, 3, 4, 0][b.below(5)];
-                    if d != 0 && rest % d == 0 {
+                    if d != 0 && rest.is_multiple_of(d) {
                         to.push(d as isize);
                         rest /= d;
                     }
