@@ -3,6 +3,8 @@
 //! the params and the index arrays are (constant) inputs; see
 //! [`index_plan`](super::index_plan) for the encoding and NumPy's rules.
 
+use std::borrow::Cow;
+
 use causing_diff_kernels::index_map::{gather, scatter, scatter_add};
 use causing_diff_kernels::{Dims, Element, Layout};
 
@@ -74,7 +76,7 @@ impl IndexOp {
                 let (a, b) = (ins.get(1), ins.get(2));
                 let dtype = DType::promote(a.dtype(), b.dtype());
                 let (c, a, b) = (
-                    eval::as_dtype(ins.get(0), dtype, pool)?,
+                    condition(ins.get(0), dtype, pool)?,
                     eval::as_dtype(a, dtype, pool)?,
                     eval::as_dtype(b, dtype, pool)?,
                 );
@@ -149,7 +151,7 @@ impl IndexOp {
             }
             // d where(c, a, b) / da = c, / db = !c
             (IndexOp::Where, _) => {
-                let c = eval::as_dtype(ins.get(0), g.dtype(), pool)?;
+                let c = condition(ins.get(0), g.dtype(), pool)?;
                 let pick_a = k == 1;
                 dispatch_float!(g.dtype(), T => eval::map2::<T, T>(&c, g, pool, "where", |c, g| {
                     if (c != T::ZERO) == pick_a { g } else { T::ZERO }
@@ -157,6 +159,17 @@ impl IndexOp {
             }
         }
     }
+}
+
+/// `where`'s condition as 0/1 in `dtype`. It is read as bool first, as
+/// NumPy does: a direct cast to an integer dtype would truncate NaN and
+/// 0.5 to 0 (false), and one to float32 would flush a tiny float64 to 0.
+fn condition<'a>(c: &'a Array, dtype: DType, pool: &mut Pool) -> Result<Cow<'a, Array>> {
+    if c.dtype() == DType::Bool {
+        return eval::as_dtype(c, dtype, pool);
+    }
+    let truth = eval::cast(c, DType::Bool, pool)?;
+    eval::cast_owned(truth, dtype, pool).map(Cow::Owned)
 }
 
 /// The layout that broadcasts a value of shape `value` to `target` (the
