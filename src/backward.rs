@@ -42,11 +42,14 @@ impl Inner {
             return Ok(());
         }
         // Validate and build the seed before touching the graph.
-        let shape = Dims::from(self.nodes[root].value.shape());
-        let dtype = self.nodes[root].value.dtype();
         let seed = match seed {
-            None => eval::full(&shape, 1.0, dtype, &mut self.pool, "backward")?,
+            None => {
+                let Inner { nodes, pool, .. } = self;
+                eval::full_like(&nodes[root].value, 1.0, pool, "backward")?
+            }
             Some(g) => {
+                let shape = Dims::from(self.nodes[root].value.shape());
+                let dtype = self.nodes[root].value.dtype();
                 let ok = broadcast_shapes(g.shape(), &shape).is_some_and(|b| b[..] == shape[..]);
                 if !ok {
                     return Err(Error::BadBackwardGradShape {

@@ -167,6 +167,15 @@ pub(crate) fn full(
     })
 }
 
+/// An array of `a`'s shape and dtype filled with `value`.
+pub(crate) fn full_like(a: &Array, value: f64, pool: &mut Pool, op: &'static str) -> Result<Array> {
+    dispatch!(a.dtype(), T => {
+        let mut v: Vec<T> = pool.take(a.size(), op)?;
+        v.fill(T::from_f64(value));
+        Ok(wrap(v, a.shape()))
+    })
+}
+
 /// A copy of `a` with another dtype (or the same).
 pub(crate) fn cast(a: &Array, dtype: DType, pool: &mut Pool) -> Result<Array> {
     let layout = Layout::contiguous(a.shape());
@@ -344,13 +353,12 @@ pub(crate) fn map3<T: Elem, U: Elem>(
 /// `acc += g` for two arrays of the same shape and dtype (gradient accumulation).
 pub(crate) fn add_assign(acc: &mut Array, g: &Array) {
     debug_assert_eq!(acc.shape(), g.shape());
-    let layout = Layout::contiguous(g.shape());
     dispatch_num!(acc.dtype(), T => {
         let a = T::slice_mut(&mut acc.buf).expect("same dtype");
-        elementwise::zip_assign(a, slice::<T>(g), &layout, |x: T, y: T| x + y)
+        contig::update(a, slice::<T>(g), |x: T, y: T| x + y)
     }, bool => {
         let a = bool::slice_mut(&mut acc.buf).expect("same dtype");
-        elementwise::zip_assign(a, slice::<bool>(g), &layout, |x, y| x | y)
+        contig::update(a, slice::<bool>(g), |x, y| x | y)
     })
 }
 
@@ -534,10 +542,10 @@ pub(crate) fn scalar_array(
 
 /// `value -= lr * grad` in place (both the same shape and float dtype).
 pub(crate) fn sub_scaled_assign(value: &mut Array, grad: &Array, lr: f64) {
-    let layout = Layout::contiguous(grad.shape());
+    debug_assert_eq!(value.shape(), grad.shape());
     dispatch_float!(value.dtype(), T => {
         let lr = T::from_f64(lr);
         let v = T::slice_mut(&mut value.buf).expect("float data");
-        elementwise::zip_assign(v, slice::<T>(grad), &layout, move |w: T, g: T| w - lr * g)
+        contig::update(v, slice::<T>(grad), move |w: T, g: T| w - lr * g)
     }, other => unreachable!("only float tensors have gradients"))
 }

@@ -305,13 +305,15 @@ impl Inner {
     /// Pops nodes down to `len`, returning their buffers to the pool and
     /// releasing the data locks their live ops held.
     pub(crate) fn truncate(&mut self, len: usize) {
-        while self.nodes.len() > len {
-            let node = self.nodes.pop().expect("len checked");
+        // Nodes are large: release each in place, then drop them together,
+        // rather than moving each one out.
+        for i in (len..self.nodes.len()).rev() {
+            let node = &mut self.nodes[i];
             if node.live {
                 let (s, n) = node.edges_at;
                 for k in s..s + n {
                     let p = self.edges[k as usize] as usize;
-                    if p < self.nodes.len() {
+                    if p < i {
                         // Saturating: a clear of `p` may already have zeroed
                         // this op's share, in which case `p` has no older
                         // live users left either (see DESIGN in backward.rs).
@@ -319,11 +321,16 @@ impl Inner {
                     }
                 }
             }
-            self.pool.give(node.value.buf);
-            if let Some(g) = node.grad {
+            let node = &mut self.nodes[i];
+            let value =
+                core::mem::replace(&mut node.value.buf, crate::array::Buf::Bool(Vec::new()));
+            let grad = node.grad.take();
+            self.pool.give(value);
+            if let Some(g) = grad {
                 self.pool.give(g.buf);
             }
         }
+        self.nodes.truncate(len);
         let (edges_end, params_end) = match self.nodes.last() {
             Some(n) => (n.edges_at.0 + n.edges_at.1, n.params_at.0 + n.params_at.1),
             None => (0, 0),
@@ -413,14 +420,13 @@ impl Inner {
         operands: &[Operand<'_>],
         params: &[isize],
     ) -> Result<(u32, u64)> {
-        let name = op.name();
         // The dtype weak scalars adapt to: that of the tensor operands.
         let mut tensor_dtype = None;
         for o in operands {
             let d = match o {
                 Operand::Tensor(t) => {
                     if !core::ptr::eq(t.graph, graph) {
-                        return Err(Error::GraphMismatch { op: name });
+                        return Err(Error::GraphMismatch { op: op.name() });
                     }
                     let i = self.check(t.idx, t.stamp)?;
                     self.nodes[i].value.dtype()
@@ -439,7 +445,7 @@ impl Inner {
                 Operand::Scalar(s) => {
                     let dtype = tensor_dtype
                         .map_or_else(|| crate::eval::scalar_dtype(*s), |d| d.promote_weak(*s));
-                    let value = crate::eval::scalar_array(*s, dtype, &mut self.pool, name)?;
+                    let value = crate::eval::scalar_array(*s, dtype, &mut self.pool, op.name())?;
                     self.leaf(value, true)?.0
                 }
             };

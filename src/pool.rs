@@ -15,9 +15,14 @@ use crate::error::{Error, Result};
 const MAX_IDLE: usize = 64;
 
 /// Idle buffers per dtype, most recently returned last.
+///
+/// One-element buffers (0-d values, scalar operands and their gradients: a
+/// scalar training loop takes and gives several per step) have their own
+/// lists, so reusing one is a pop, not a search.
 #[derive(Default)]
 pub(crate) struct Pool {
     idle: [Vec<Buf>; 5],
+    single: [Vec<Buf>; 5],
 }
 
 fn slot(dtype: DType) -> usize {
@@ -37,6 +42,13 @@ impl Pool {
     /// than 4× (so a huge buffer is not pinned by a scalar), else allocates
     /// fallibly: an allocation too large for memory is an error, not an abort.
     pub(crate) fn take<T: Elem>(&mut self, len: usize, op: &'static str) -> Result<Vec<T>> {
+        if len == 1 {
+            if let Some(b) = self.single[slot(T::DTYPE)].pop() {
+                let mut v = T::unwrap_vec(b);
+                v.resize(1, T::default());
+                return Ok(v);
+            }
+        }
         let list = &mut self.idle[slot(T::DTYPE)];
         let limit = len.saturating_mul(4).max(64);
         let found = list.iter().rposition(|b| {
@@ -62,6 +74,13 @@ impl Pool {
 
     /// Returns a buffer for reuse.
     pub(crate) fn give(&mut self, buf: Buf) {
+        if buf.len() == 1 && buf.capacity_bytes() <= 8 {
+            let list = &mut self.single[slot(buf.dtype())];
+            if list.len() < MAX_IDLE {
+                list.push(buf);
+            }
+            return;
+        }
         let list = &mut self.idle[slot(buf.dtype())];
         if list.len() >= MAX_IDLE {
             // Keep the larger buffers: they are the expensive ones to fault in.
@@ -82,7 +101,7 @@ impl Pool {
 
     /// Drops every idle buffer.
     pub(crate) fn clear(&mut self) {
-        for list in &mut self.idle {
+        for list in self.idle.iter_mut().chain(&mut self.single) {
             list.clear();
         }
     }
@@ -90,7 +109,12 @@ impl Pool {
     /// Bytes held by idle buffers.
     #[cfg(test)]
     pub(crate) fn idle_bytes(&self) -> usize {
-        self.idle.iter().flatten().map(|b| b.capacity_bytes()).sum()
+        self.idle
+            .iter()
+            .chain(&self.single)
+            .flatten()
+            .map(|b| b.capacity_bytes())
+            .sum()
     }
 }
 
@@ -116,6 +140,23 @@ mod tests {
         let v: Vec<f32> = pool.take(1, "t").unwrap();
         assert!(v.capacity() < 1 << 20);
         assert_eq!(pool.idle_bytes(), 4 << 20);
+    }
+
+    #[test]
+    fn reuses_a_returned_one_element_buffer() {
+        let mut pool = Pool::default();
+        let v: Vec<f32> = pool.take(1, "t").unwrap();
+        let ptr = v.as_ptr();
+        pool.give(Buf::F32(v));
+        // A buffer of another dtype is not handed out in its place.
+        let d: Vec<f64> = pool.take(1, "t").unwrap();
+        assert_ne!(d.as_ptr() as usize, ptr as usize);
+        let w: Vec<f32> = pool.take(1, "t").unwrap();
+        assert_eq!(w.as_ptr(), ptr);
+        assert_eq!(w.len(), 1);
+        pool.give(Buf::F32(w));
+        pool.clear();
+        assert_eq!(pool.idle_bytes(), 0);
     }
 
     #[test]

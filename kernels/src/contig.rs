@@ -28,6 +28,13 @@ mod generic {
     use crate::element::Element;
 
     #[inline(always)]
+    pub(super) fn update<A: Element, B: Element, F: Fn(A, B) -> A>(acc: &mut [A], b: &[B], f: &F) {
+        for (x, &y) in acc.iter_mut().zip(b) {
+            *x = f(*x, y);
+        }
+    }
+
+    #[inline(always)]
     pub(super) fn zip2<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
         a: &[A],
         b: &[B],
@@ -99,10 +106,35 @@ mod x86 {
     instantiate!(zip2_b);
     instantiate!(zip2_a);
 
+    /// The generic in-place body compiled for AVX-512 (`W = 512`) or AVX2.
+    #[inline]
+    pub(super) unsafe fn update<A, B, F, const W: usize>(acc: &mut [A], b: &[B], f: &F)
+    where
+        A: Element,
+        B: Element,
+        F: Fn(A, B) -> A,
+    {
+        if W == 512 {
+            // SAFETY: the caller checked AVX-512 F+DQ.
+            unsafe { wide::update(acc, b, f) }
+        } else {
+            // SAFETY: the caller checked AVX2+FMA.
+            unsafe { narrow::update(acc, b, f) }
+        }
+    }
+
     macro_rules! level {
         ($mod:ident, $features:literal) => {
             mod $mod {
                 use crate::element::Element;
+                #[target_feature(enable = $features)]
+                pub(super) fn update<A: Element, B: Element, F: Fn(A, B) -> A>(
+                    acc: &mut [A],
+                    b: &[B],
+                    f: &F,
+                ) {
+                    super::super::generic::update(acc, b, f)
+                }
                 #[target_feature(enable = $features)]
                 pub(super) fn zip2<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
                     a: &[A],
@@ -163,6 +195,11 @@ pub fn zip2<A: Element, B: Element, U: Element>(
         a.len(),
         b.len()
     );
+    if n == 1 {
+        // 0-d and one-element tensors: no dispatch, no chunking.
+        out[0] = f(a[0], b[0]);
+        return;
+    }
     let f = &f;
     for_chunks(out, Cost::Cheap, |r, o| {
         let a = if a.len() == n { &a[r.clone()] } else { a };
@@ -195,6 +232,45 @@ pub fn zip1<A: Element, U: Element>(a: &[A], out: &mut [U], f: impl Fn(A) -> U +
     zip2(a, &[false], out, |x, _| f(x));
 }
 
+/// `acc[i] = f(acc[i], b[i])` in place, for slices of equal length (how
+/// gradients accumulate and parameters take steps).
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use causing_diff_kernels::contig::update;
+/// let mut acc = [1.0f32, 2.0];
+/// update(&mut acc, &[0.5f32, 4.0], |x, y| x - 0.5 * y);
+/// assert_eq!(acc, [0.75, 0.0]);
+/// ```
+pub fn update<A: Element, B: Element>(acc: &mut [A], b: &[B], f: impl Fn(A, B) -> A + Sync) {
+    assert_eq!(
+        acc.len(),
+        b.len(),
+        "contig::update: an accumulator of {} elements and an operand of {}",
+        acc.len(),
+        b.len()
+    );
+    if acc.len() == 1 {
+        acc[0] = f(acc[0], b[0]);
+        return;
+    }
+    let f = &f;
+    for_chunks(acc, Cost::Cheap, |r, acc| {
+        let b = &b[r];
+        match isa() {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: isa() detected the features the instantiation enables.
+            Isa::Avx512 => unsafe { x86::update::<_, _, _, 512>(acc, b, f) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Isa::Avx2 => unsafe { x86::update::<_, _, _, 256>(acc, b, f) },
+            _ => generic::update(acc, b, f),
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +290,13 @@ mod tests {
             assert!(out.iter().zip(&a).all(|(o, x)| *o == x - 2.5));
             zip2(&[2.5f32], &b, &mut out, |x, y| x - y);
             assert!(out.iter().zip(&b).all(|(o, y)| *o == 2.5 - y));
+            let mut acc = vec![f32::NAN; n];
+            acc.copy_from_slice(&a);
+            update(&mut acc, &b, |x, y| x * 2.0 - y);
+            assert!(acc
+                .iter()
+                .zip(a.iter().zip(&b))
+                .all(|(o, (x, y))| *o == x * 2.0 - y));
             let mut ints = vec![0i64; n];
             zip1(&a, &mut ints, |x| x as i64);
             assert!(ints.iter().zip(&a).all(|(i, x)| *i == *x as i64));
@@ -225,5 +308,12 @@ mod tests {
     fn mismatched_lengths_panic() {
         let mut out = [0.0; 3];
         zip2(&[1.0, 2.0], &[1.0, 2.0, 3.0], &mut out, |x, y| x + y);
+    }
+
+    #[test]
+    #[should_panic(expected = "contig::update")]
+    fn update_with_mismatched_lengths_panics() {
+        let mut acc = [0.0; 3];
+        update(&mut acc, &[1.0, 2.0], |x, y| x + y);
     }
 }
