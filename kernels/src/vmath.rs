@@ -2,10 +2,17 @@
 //! arrays, and the fused forms their backward rules need.
 //!
 //! Each function is written once over `Lanes` and runs on AVX-512, AVX2 or
-//! scalar code with bit-identical results (see `simd.rs`). `f32` inputs are
-//! widened to `f64`, evaluated, and rounded once: the polynomials are good to
-//! about 1 ulp of `f64`, so the `f32` results are correctly rounded except
-//! when the exact value lies within ~1e-16 (relative) of a rounding boundary.
+//! scalar code with bit-identical results (see `simd.rs`). What `f32`
+//! results promise depends on the function:
+//!
+//! - `exp`, `sin`, `cos` and the `sin`/`cos` gradients run natively in
+//!   `f32` (16 or 8 lanes, `vmath32.rs`): every finite input gives a result
+//!   within 1 ulp of the correctly rounded value (for about 0.5% of inputs
+//!   it is the neighbour of that value), checked over all 2^32 inputs;
+//! - `ln`, `tan` and the `tan` gradient widen to `f64`, evaluate, and round
+//!   once: the polynomials are good to about 1 ulp of `f64`, so the results
+//!   are correctly rounded except when the exact value lies within ~1e-16
+//!   (relative) of a rounding boundary.
 //!
 //! The algorithms are the textbook ones: `exp` reduces by `ln 2` (Cody–Waite,
 //! two parts) and scales by `2^n`; `ln` splits off the exponent and uses
@@ -410,8 +417,10 @@ fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = f(x[i])` for `f32` slices of equal length (computed in `f64`;
-/// in parallel when large).
+/// `out[i] = f(x[i])` for `f32` slices of equal length (in parallel when
+/// large). `exp`, `sin` and `cos` are computed in `f32`, within 1 ulp of the
+/// correctly rounded result; `ln` and `tan` in `f64`, rounded once (see the
+/// [module docs](self)).
 pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
     check("map_f32", x.len(), out.len());
     for_chunks(out, Cost::Heavy, |r, out| map_f32_serial(f, &x[r], out));
@@ -456,7 +465,10 @@ fn grad_f64_serial(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = g[i] · f'(x[i])` for `f32` slices of equal length.
+/// `out[i] = g[i] · f'(x[i])` for `f32` slices of equal length. The `sin`
+/// and `cos` forms multiply `g` by the native `f32` `cos x` / `sin x`
+/// (within 1 ulp), so the product is within 2 ulp of `g · f'(x)` rounded;
+/// the `tan` form is computed in `f64` and rounded once.
 pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     check("grad_f32", x.len(), out.len());
     check("grad_f32", g.len(), out.len());
