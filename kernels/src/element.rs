@@ -263,10 +263,16 @@ macro_rules! via {
 /// The functions with vector kernels go through `vmath`'s scalar path, so a
 /// value computed alone has the same bits as in a vectorised array.
 macro_rules! vmath_via {
-    ($t:ident; $($name:ident $fun:ident)*) => {$(
+    (f32; $($name:ident $fun:ident)*) => {$(
         #[inline(always)]
         fn $name(self) -> Self {
-            crate::vmath::eval_f64(crate::vmath::Fun::$fun, self as f64) as $t
+            crate::vmath::eval_f32(crate::vmath::Fun::$fun, self)
+        }
+    )*};
+    (f64; $($name:ident $fun:ident)*) => {$(
+        #[inline(always)]
+        fn $name(self) -> Self {
+            crate::vmath::eval_f64(crate::vmath::Fun::$fun, self)
         }
     )*};
 }

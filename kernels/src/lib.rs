@@ -32,6 +32,7 @@ pub mod reduce;
 pub mod scan;
 pub mod simd;
 pub mod vmath;
+mod vmath32;
 pub mod walk;
 
 pub use dims::{Dims, SmallVec, Strides};

@@ -7,8 +7,15 @@
 //! perform the same IEEE operations in the same order, fused multiply-adds
 //! included (`f64::mul_add` is a correctly rounded FMA even without
 //! hardware support), so results are bit-identical whichever path runs.
+//! The `f32` analogue, `Lanes32` (1, 8 and 16 lanes), lives in the
+//! `lanes32` child module under the same rules.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+
+mod lanes32;
+pub(crate) use lanes32::{Lanes32, S32};
+#[cfg(target_arch = "x86_64")]
+pub(crate) use lanes32::{V16f, V8f};
 
 /// The instruction sets a kernel can be dispatched to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

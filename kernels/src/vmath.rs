@@ -2,10 +2,17 @@
 //! arrays, and the fused forms their backward rules need.
 //!
 //! Each function is written once over `Lanes` and runs on AVX-512, AVX2 or
-//! scalar code with bit-identical results (see `simd.rs`). `f32` inputs are
-//! widened to `f64`, evaluated, and rounded once: the polynomials are good to
-//! about 1 ulp of `f64`, so the `f32` results are correctly rounded except
-//! when the exact value lies within ~1e-16 (relative) of a rounding boundary.
+//! scalar code with bit-identical results (see `simd.rs`). What `f32`
+//! results promise depends on the function:
+//!
+//! - `exp`, `sin`, `cos` and the `sin`/`cos` gradients run natively in
+//!   `f32` (16 or 8 lanes, `vmath32.rs`): every finite input gives a result
+//!   within 1 ulp of the correctly rounded value (for about 0.5% of inputs
+//!   it is the neighbour of that value), checked over all 2^32 inputs;
+//! - `ln`, `tan` and the `tan` gradient widen to `f64`, evaluate, and round
+//!   once: the polynomials are good to about 1 ulp of `f64`, so the results
+//!   are correctly rounded except when the exact value lies within ~1e-16
+//!   (relative) of a rounding boundary.
 //!
 //! The algorithms are the textbook ones: `exp` reduces by `ln 2` (Cody–Waite,
 //! two parts) and scales by `2^n`; `ln` splits off the exponent and uses
@@ -17,6 +24,7 @@
 
 use crate::par::{for_chunks, Cost};
 use crate::simd::{isa, Isa, Lanes, S};
+use crate::vmath32;
 
 /// The elementwise functions with vector kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +274,14 @@ pub fn eval_f64(f: Fun, x: f64) -> f64 {
     eval(f, S(x)).0
 }
 
+/// `f(x)` for one `f32`: the same bits as [`map_f32`].
+pub(crate) fn eval_f32(f: Fun, x: f32) -> f32 {
+    if vmath32::handles(f) {
+        return vmath32::eval_f32(f, x);
+    }
+    eval_f64(f, x as f64) as f32
+}
+
 /// `g · f'(x)` for one `f64` (see [`Grad`]).
 pub fn grad_f64(d: Grad, g: f64, x: f64) -> f64 {
     let f = match d {
@@ -401,14 +417,24 @@ fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = f(x[i])` for `f32` slices of equal length (computed in `f64`;
-/// in parallel when large).
+/// `out[i] = f(x[i])` for `f32` slices of equal length (in parallel when
+/// large). `exp`, `sin` and `cos` are computed in `f32`, within 1 ulp of the
+/// correctly rounded result; `ln` and `tan` in `f64`, rounded once (see the
+/// [module docs](self)).
 pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
     check("map_f32", x.len(), out.len());
     for_chunks(out, Cost::Heavy, |r, out| map_f32_serial(f, &x[r], out));
 }
 
 fn map_f32_serial(f: Fun, x: &[f32], out: &mut [f32]) {
+    if vmath32::handles(f) {
+        return vmath32::map_serial(f, x, out);
+    }
+    map_f32_widened(f, x, out)
+}
+
+/// `f32` through the `f64` kernels: widen, evaluate, round once.
+pub(crate) fn map_f32_widened(f: Fun, x: &[f32], out: &mut [f32]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]
@@ -439,7 +465,10 @@ fn grad_f64_serial(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `out[i] = g[i] · f'(x[i])` for `f32` slices of equal length.
+/// `out[i] = g[i] · f'(x[i])` for `f32` slices of equal length. The `sin`
+/// and `cos` forms multiply `g` by the native `f32` `cos x` / `sin x`
+/// (within 1 ulp), so the product is within 2 ulp of `g · f'(x)` rounded;
+/// the `tan` form is computed in `f64` and rounded once.
 pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     check("grad_f32", x.len(), out.len());
     check("grad_f32", g.len(), out.len());
@@ -449,6 +478,14 @@ pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
 }
 
 fn grad_f32_serial(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
+    if d != Grad::Tan {
+        return vmath32::grad_serial(d, g, x, out);
+    }
+    grad_f32_widened(d, g, x, out)
+}
+
+/// The `f32` backward forms through the `f64` kernels, rounded once.
+pub(crate) fn grad_f32_widened(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     match isa() {
         // SAFETY: `isa()` detected the features these functions enable.
         #[cfg(target_arch = "x86_64")]
@@ -535,9 +572,11 @@ mod tests {
         }
     }
 
+    /// `ln` and `tan` go through the `f64` kernels (`exp`, `sin` and `cos`
+    /// have native `f32` kernels, within 1 ulp: see `vmath32`).
     #[test]
-    fn f32_results_are_correctly_rounded() {
-        for f in [Fun::Exp, Fun::Ln, Fun::Sin, Fun::Cos, Fun::Tan] {
+    fn f32_ln_and_tan_are_correctly_rounded() {
+        for f in [Fun::Ln, Fun::Tan] {
             let x: Vec<f32> = inputs(f)
                 .into_iter()
                 .map(|v| v as f32)
@@ -670,15 +709,13 @@ mod tests {
         }
     }
 
+    /// The `f32` `tan` gradient is computed in `f64` and rounded once (the
+    /// `sin` and `cos` ones are native `f32`: see `vmath32`).
     #[test]
-    fn fused_gradients_match_their_definition() {
+    fn fused_tan_gradient_matches_its_definition() {
         let x: Vec<f32> = (0..1000).map(|i| (i as f32 - 500.0) * 0.013).collect();
         let g: Vec<f32> = x.iter().map(|v| 1.5 - v).collect();
-        for (d, f) in [
-            (Grad::Sin, Fun::Cos),
-            (Grad::Cos, Fun::Sin),
-            (Grad::Tan, Fun::Cos),
-        ] {
+        for (d, f) in [(Grad::Tan, Fun::Cos)] {
             let mut out = vec![f32::NAN; x.len()];
             grad_f32_slice(d, &g, &x, &mut out);
             for i in 0..x.len() {
