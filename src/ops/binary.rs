@@ -90,13 +90,10 @@ impl BinaryOp {
     ) -> Result<Array> {
         let name = self.name();
         let dtype = g.dtype();
-        let (a, b) = (
-            eval::as_dtype(a, dtype, pool)?,
-            eval::as_dtype(b, dtype, pool)?,
-        );
-        let (a, b) = (&*a, &*b);
-        if g.shape() != to {
-            // To a broadcast input: sum without forming the full gradient.
+        let to_broadcast = g.shape() != to;
+        if to_broadcast {
+            // To a broadcast input: sum without forming the full gradient
+            // (and without casting inputs these gradients do not involve).
             match (self, k) {
                 (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => return eval::sum_to(g, to, pool),
                 (BinaryOp::Subtract, _) => {
@@ -106,6 +103,16 @@ impl BinaryOp {
                     pool.give(s.buf);
                     return r;
                 }
+                _ => {}
+            }
+        }
+        let (a, b) = (
+            eval::as_dtype(a, dtype, pool)?,
+            eval::as_dtype(b, dtype, pool)?,
+        );
+        let (a, b) = (&*a, &*b);
+        if to_broadcast {
+            match (self, k) {
                 (BinaryOp::Multiply, 0) => return eval::sum_product_to(g, b, to, pool),
                 (BinaryOp::Multiply, _) => return eval::sum_product_to(g, a, to, pool),
                 _ => {}
