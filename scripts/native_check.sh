@@ -5,7 +5,7 @@
 # medians and their ratio. The crate picks its SIMD level at run time
 # (kernels/src/simd.rs), so the two should agree within noise.
 #
-#   scripts/native_check.sh [OUTDIR]
+#   ROUNDS=3 scripts/native_check.sh [OUTDIR]     # ROUNDS alternations (default 3)
 #
 # Builds into .bench-work/target-native (git-ignored); about 20 minutes on a
 # quiet 2-core machine, most of it the second release build.
@@ -19,7 +19,7 @@ echo "[$(date +%T)] building the default and the native runner" >&2
 cargo bench --quiet --bench compare --no-run >&2
 RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR="$WORK/target-native" \
     cargo bench --quiet --bench compare --no-run >&2
-for round in 1 2; do
+for round in $(seq 1 "${ROUNDS:-3}"); do
     for build in default native; do
         echo "[$(date +%T)] round $round: $build" >&2
         if [ "$build" = native ]; then
@@ -57,5 +57,5 @@ for row in d:
     a, b = statistics.median(d[row]), statistics.median(n[row])
     worst = max(worst, a / b)
     print(f"| {row} | {fmt(a)} | {fmt(b)} | {a / b:.2f}× |")
-print(f"\nWorst ratio: {worst:.2f}× (each cell: the median of the two rounds' medians).")
+print(f"\nWorst ratio: {worst:.2f}× (each cell: the median of the rounds' medians).")
 PY
