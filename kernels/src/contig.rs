@@ -219,6 +219,35 @@ pub fn zip2<A: Element, B: Element, U: Element>(
     });
 }
 
+/// The serial body of [`zip2`] for the strided kernels' contiguous runs:
+/// each of `a` and `b` has `out.len()` elements or one, and a run long
+/// enough to pay for the dispatch is compiled for the machine's widest
+/// vectors (a generic build targets baseline x86-64 otherwise).
+#[inline]
+pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
+    a: &[A],
+    b: &[B],
+    out: &mut [U],
+    f: &F,
+) {
+    /// Shorter runs stay in the caller's code.
+    const MIN_DISPATCH: usize = 32;
+    let n = out.len();
+    if n < MIN_DISPATCH {
+        for (i, o) in out.iter_mut().enumerate() {
+            let x = if a.len() == n { a[i] } else { a[0] };
+            let y = if b.len() == n { b[i] } else { b[0] };
+            *o = f(x, y);
+        }
+    } else if a.len() == n && b.len() == n {
+        multiversion!(zip2(a, b, out, f))
+    } else if a.len() == n {
+        multiversion!(zip2_b(a, b, out, f))
+    } else {
+        multiversion!(zip2_a(a, b, out, f))
+    }
+}
+
 /// `out[i] = f(a[i])` for slices of equal length.
 ///
 /// ```

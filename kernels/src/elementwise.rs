@@ -7,6 +7,7 @@
 
 use core::ops::Range;
 
+use crate::contig::zip2_run;
 use crate::element::Element;
 use crate::layout::{check_fits, Layout};
 use crate::walk::Walk;
@@ -18,11 +19,10 @@ fn map1_serial<A: Element, U: Element>(a: &[A], al: &Layout, out: &mut [U], f: i
     if out.is_empty() {
         return;
     }
+    let f1 = |x: A, _: bool| f(x);
     if al.is_contiguous() {
         let a = &a[al.offset()..al.offset() + out.len()];
-        for (o, &x) in out.iter_mut().zip(a) {
-            *o = f(x);
-        }
+        zip2_run(a, &[false], out, &f1);
     } else if al.is_broadcast_scalar() {
         out.fill(f(a[al.offset()]));
     } else {
@@ -31,9 +31,7 @@ fn map1_serial<A: Element, U: Element>(a: &[A], al: &Layout, out: &mut [U], f: i
             let out = &mut out[j..j + len];
             j += len;
             if sa == 1 {
-                for (o, &x) in out.iter_mut().zip(&a[oa..oa + len]) {
-                    *o = f(x);
-                }
+                zip2_run(&a[oa..oa + len], &[false], out, &f1);
             } else {
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = f(a[at(oa, i, sa)]);
@@ -65,9 +63,7 @@ fn map2_serial<A: Element, B: Element, U: Element>(
             &a[al.offset()..al.offset() + n],
             &b[bl.offset()..bl.offset() + n],
         );
-        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            *o = f(x, y);
-        }
+        zip2_run(a, b, out, &f);
     } else if al.is_broadcast_scalar() {
         let x = a[al.offset()];
         map1_serial(b, bl, out, |y| f(x, y));
@@ -81,24 +77,9 @@ fn map2_serial<A: Element, B: Element, U: Element>(
             let out = &mut out[j..j + len];
             j += len;
             match (sa, sb) {
-                (1, 1) => {
-                    for ((o, &x), &y) in out.iter_mut().zip(&a[oa..oa + len]).zip(&b[ob..ob + len])
-                    {
-                        *o = f(x, y);
-                    }
-                }
-                (0, 1) => {
-                    let x = a[oa];
-                    for (o, &y) in out.iter_mut().zip(&b[ob..ob + len]) {
-                        *o = f(x, y);
-                    }
-                }
-                (1, 0) => {
-                    let y = b[ob];
-                    for (o, &x) in out.iter_mut().zip(&a[oa..oa + len]) {
-                        *o = f(x, y);
-                    }
-                }
+                (1, 1) => zip2_run(&a[oa..oa + len], &b[ob..ob + len], out, &f),
+                (0, 1) => zip2_run(&a[oa..oa + 1], &b[ob..ob + len], out, &f),
+                (1, 0) => zip2_run(&a[oa..oa + len], &b[ob..ob + 1], out, &f),
                 _ => {
                     for (i, o) in out.iter_mut().enumerate() {
                         *o = f(a[at(oa, i, sa)], b[at(ob, i, sb)]);

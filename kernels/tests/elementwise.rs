@@ -210,6 +210,41 @@ fn large_maps_split_over_threads_agree_with_a_naive_loop() {
             assert_eq!(out[i * cols + j], a[i] * b[j] + a[i], "({i}, {j})");
         }
     }
+    // The other broadcast side (runs with a contiguous `a` and one `b`),
+    // and runs of a column slice (stride-1 runs of a non-contiguous layout).
+    let full: Vec<f32> = (0..rows * cols).map(|k| (k % 997) as f32 * 0.5).collect();
+    let lf = Layout::contiguous(&[rows, cols]);
+    let la = Layout::contiguous(&[rows, 1])
+        .broadcast_to(&[rows, cols])
+        .unwrap();
+    let mut out = vec![f32::NAN; rows * cols];
+    causing_diff_kernels::map2(&full, &lf, &a, &la, &mut out, |x, y| x - y);
+    for i in 0..rows {
+        for j in 0..cols {
+            assert_eq!(out[i * cols + j], full[i * cols + j] - a[i], "({i}, {j})");
+        }
+    }
+    let half = cols / 2;
+    let ls = Layout::new(&[rows, half], &[cols as isize, 1], 3);
+    let mut out = vec![f32::NAN; rows * half];
+    causing_diff_kernels::map2(&full, &ls, &full, &ls, &mut out, |x, y| x * y);
+    for i in 0..rows {
+        for j in 0..half {
+            let v = full[3 + i * cols + j];
+            assert_eq!(out[i * half + j], v * v, "({i}, {j})");
+        }
+    }
+    let mut out = vec![f32::NAN; rows * half];
+    causing_diff_kernels::map1(&full, &ls, &mut out, |v| v + 1.0);
+    for i in 0..rows {
+        for j in 0..half {
+            assert_eq!(
+                out[i * half + j],
+                full[3 + i * cols + j] + 1.0,
+                "({i}, {j})"
+            );
+        }
+    }
     // A transposed read of the same size through map1.
     let x: Vec<f32> = (0..rows * cols).map(|k| (k % 1000) as f32).collect();
     let t = Layout::contiguous(&[cols, rows]).permute(&[1, 0]).unwrap();
