@@ -49,6 +49,12 @@ impl Buf {
         with_buf!(self, v => v.len())
     }
 
+    /// Whether this is a one-element buffer with no room to spare (what
+    /// the pool keeps on its own lists).
+    pub(crate) fn is_single(&self) -> bool {
+        with_buf!(self, v => v.len() == 1 && v.capacity() <= 2)
+    }
+
     pub(crate) fn capacity_bytes(&self) -> usize {
         with_buf!(self, v => v.capacity()) * self.dtype().size_of()
     }

@@ -93,6 +93,31 @@ impl Inner {
 
     /// Marks every ancestor of `root`; returns the lowest index reached.
     fn reach(&mut self, root: usize) -> usize {
+        self.mark_ancestors(root, false)
+            .expect("no checks, no errors")
+    }
+
+    /// `reach`, plus MyGrad's `InvalidBackprop` check and the nulling of the
+    /// reached variables' stale gradients.
+    fn reach_checked(&mut self, root: usize) -> Result<usize> {
+        let lo = self.mark_ancestors(root, true)?;
+        let s = self.sweep;
+        for i in lo..root {
+            let node = &mut self.nodes[i];
+            if node.reach == s && !node.constant {
+                if let Some(g) = node.grad.take() {
+                    self.pool.give(g.buf);
+                }
+            }
+        }
+        Ok(lo)
+    }
+
+    /// One downward sweep marking the ancestors of `root`; with `check`, a
+    /// variable parent of a reached live variable that no live op uses any
+    /// more is an `InvalidBackprop` (found in the same order as a separate
+    /// scan from the root down would find it; marks change nothing else).
+    fn mark_ancestors(&mut self, root: usize, check: bool) -> Result<usize> {
         let s = self.next_sweep();
         self.nodes[root].reach = s;
         let mut lo = root;
@@ -104,41 +129,16 @@ impl Inner {
             if node.reach != s || !node.live {
                 continue;
             }
+            let check = check && !node.constant;
             let (a, n) = node.edges_at;
             for k in a..a + n {
                 let p = self.edges[k as usize] as usize;
-                self.nodes[p].reach = s;
-                lo = lo.min(p);
-            }
-        }
-        lo
-    }
-
-    /// `reach`, plus MyGrad's `InvalidBackprop` check and the nulling of the
-    /// reached variables' stale gradients.
-    fn reach_checked(&mut self, root: usize) -> Result<usize> {
-        let lo = self.reach(root);
-        let s = self.sweep;
-        for i in (lo..=root).rev() {
-            let node = &self.nodes[i];
-            if node.reach != s || !node.live || node.constant {
-                continue;
-            }
-            let (a, n) = node.edges_at;
-            for k in a..a + n {
-                let p = self.edges[k as usize] as usize;
-                let parent = &self.nodes[p];
-                if !parent.constant && parent.n_ops == 0 {
+                let parent = &mut self.nodes[p];
+                if check && !parent.constant && parent.n_ops == 0 {
                     return Err(Error::InvalidBackprop { node: p });
                 }
-            }
-        }
-        for i in lo..root {
-            let node = &mut self.nodes[i];
-            if node.reach == s && !node.constant {
-                if let Some(g) = node.grad.take() {
-                    self.pool.give(g.buf);
-                }
+                parent.reach = s;
+                lo = lo.min(p);
             }
         }
         Ok(lo)

@@ -74,7 +74,7 @@ impl Pool {
 
     /// Returns a buffer for reuse.
     pub(crate) fn give(&mut self, buf: Buf) {
-        if buf.len() == 1 && buf.capacity_bytes() <= 8 {
+        if buf.is_single() {
             let list = &mut self.single[slot(buf.dtype())];
             if list.len() < MAX_IDLE {
                 list.push(buf);
