@@ -159,20 +159,27 @@ pub(crate) fn full(
     pool: &mut Pool,
     op: &'static str,
 ) -> Result<Array> {
-    let n = size(shape, op)?;
-    dispatch!(dtype, T => {
-        let mut v: Vec<T> = pool.take(n, op)?;
-        v.fill(T::from_f64(value));
-        Ok(wrap(v, shape))
-    })
+    filled(size(shape, op)?, shape, value, dtype, pool, op)
 }
 
 /// An array of `a`'s shape and dtype filled with `value`.
 pub(crate) fn full_like(a: &Array, value: f64, pool: &mut Pool, op: &'static str) -> Result<Array> {
-    dispatch!(a.dtype(), T => {
-        let mut v: Vec<T> = pool.take(a.size(), op)?;
+    filled(a.size(), a.shape(), value, a.dtype(), pool, op)
+}
+
+/// [`full`] for a shape already known to hold `n` elements.
+fn filled(
+    n: usize,
+    shape: &[usize],
+    value: f64,
+    dtype: DType,
+    pool: &mut Pool,
+    op: &'static str,
+) -> Result<Array> {
+    dispatch!(dtype, T => {
+        let mut v: Vec<T> = pool.take(n, op)?;
         v.fill(T::from_f64(value));
-        Ok(wrap(v, a.shape()))
+        Ok(wrap(v, shape))
     })
 }
 

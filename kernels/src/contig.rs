@@ -9,16 +9,21 @@ use crate::element::Element;
 use crate::par::{for_chunks, Cost};
 use crate::simd::{isa, Isa};
 
-/// Runs a slice body at the widest instruction set this machine has.
+/// Runs a slice body at the widest instruction set this machine has. An
+/// optional `[_, _, _]` prefix gives the body's count of inferred type
+/// parameters (before the vector width) when it is not the default four.
 macro_rules! multiversion {
-    ($body:ident($($arg:expr),*)) => {{
+    ($body:ident($($arg:expr),*)) => {
+        multiversion!([_, _, _, _] $body($($arg),*))
+    };
+    ([$($t:tt),*] $body:ident($($arg:expr),*)) => {{
         match isa() {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: isa() detected the features the instantiation enables.
-            Isa::Avx512 => unsafe { x86::$body::<_, _, _, _, 512>($($arg),*) },
+            Isa::Avx512 => unsafe { x86::$body::<$($t),*, 512>($($arg),*) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Isa::Avx2 => unsafe { x86::$body::<_, _, _, _, 256>($($arg),*) },
+            Isa::Avx2 => unsafe { x86::$body::<$($t),*, 256>($($arg),*) },
             _ => generic::$body($($arg),*),
         }
     }};
@@ -288,15 +293,7 @@ pub fn update<A: Element, B: Element>(acc: &mut [A], b: &[B], f: impl Fn(A, B) -
     let f = &f;
     for_chunks(acc, Cost::Cheap, |r, acc| {
         let b = &b[r];
-        match isa() {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: isa() detected the features the instantiation enables.
-            Isa::Avx512 => unsafe { x86::update::<_, _, _, 512>(acc, b, f) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Isa::Avx2 => unsafe { x86::update::<_, _, _, 256>(acc, b, f) },
-            _ => generic::update(acc, b, f),
-        }
+        multiversion!([_, _, _] update(acc, b, f))
     });
 }
 

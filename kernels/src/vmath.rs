@@ -478,7 +478,7 @@ pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
 }
 
 fn grad_f32_serial(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
-    if d != Grad::Tan {
+    if vmath32::handles_grad(d) {
         return vmath32::grad_serial(d, g, x, out);
     }
     grad_f32_widened(d, g, x, out)

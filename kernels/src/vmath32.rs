@@ -138,6 +138,11 @@ pub(crate) fn handles(f: Fun) -> bool {
     matches!(f, Fun::Exp | Fun::Sin | Fun::Cos)
 }
 
+/// Whether [`grad_serial`] has a native kernel for `d`.
+pub(crate) fn handles_grad(d: Grad) -> bool {
+    matches!(d, Grad::Sin | Grad::Cos)
+}
+
 #[inline(always)]
 fn eval<V: Lanes32>(f: Fun, x: V) -> V {
     match f {
