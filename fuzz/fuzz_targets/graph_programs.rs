@@ -16,33 +16,8 @@
 use causing_diff::{Array, DType, Error, Graph, Index, IndexItem, Tensor, TensorOptions};
 use libfuzzer_sys::fuzz_target;
 
-struct Bytes<'a>(&'a [u8]);
-
-impl Bytes<'_> {
-    fn next(&mut self) -> u8 {
-        match self.0.split_first() {
-            Some((&b, rest)) => {
-                self.0 = rest;
-                b
-            }
-            None => 0,
-        }
-    }
-
-    /// A value in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        self.next() as usize % n
-    }
-
-    /// A value in `lo..=hi`.
-    fn range(&mut self, lo: isize, hi: isize) -> isize {
-        lo + (self.next() as isize).rem_euclid(hi - lo + 1)
-    }
-
-    fn flag(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
-}
+mod common;
+use common::{broadcast, broadcast_flat, ravel, unravel, Bytes};
 
 const FLOATS: [f64; 16] = [
     0.0,
@@ -74,54 +49,6 @@ const KEEP: usize = 256;
 
 fn size(shape: &[usize]) -> usize {
     shape.iter().product()
-}
-
-fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
-    let mut idx = vec![0; shape.len()];
-    for k in (0..shape.len()).rev() {
-        idx[k] = flat % shape[k];
-        flat /= shape[k];
-    }
-    idx
-}
-
-fn ravel(idx: &[usize], shape: &[usize]) -> usize {
-    idx.iter().zip(shape).fold(0, |acc, (&i, &d)| acc * d + i)
-}
-
-fn broadcast(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
-    let n = a.len().max(b.len());
-    let mut out = vec![0; n];
-    for k in 0..n {
-        let da = if k + a.len() >= n {
-            a[k + a.len() - n]
-        } else {
-            1
-        };
-        let db = if k + b.len() >= n {
-            b[k + b.len() - n]
-        } else {
-            1
-        };
-        out[k] = match (da, db) {
-            (x, y) if x == y => x,
-            (1, y) => y,
-            (x, 1) => x,
-            _ => return None,
-        };
-    }
-    Some(out)
-}
-
-/// The element of an input of `shape` read for output index `idx` under broadcasting.
-fn broadcast_flat(idx: &[usize], shape: &[usize]) -> usize {
-    let skip = idx.len() - shape.len();
-    let local: Vec<usize> = idx[skip..]
-        .iter()
-        .zip(shape)
-        .map(|(&i, &d)| if d == 1 { 0 } else { i })
-        .collect();
-    ravel(&local, shape)
 }
 
 fn gen_shape(b: &mut Bytes) -> Vec<usize> {

@@ -10,19 +10,8 @@
 use causing_diff_kernels::{map2, matmul, max_axes, prod_axes, sum_axes, Layout};
 use libfuzzer_sys::fuzz_target;
 
-struct Bytes<'a>(&'a [u8]);
-
-impl Bytes<'_> {
-    fn next(&mut self) -> u8 {
-        match self.0.split_first() {
-            Some((&b, rest)) => {
-                self.0 = rest;
-                b
-            }
-            None => 0,
-        }
-    }
-}
+mod common;
+use common::Bytes;
 
 /// Offset of a logical multi-index in a layout.
 fn offset(l: &Layout, idx: &[usize]) -> usize {
@@ -73,7 +62,9 @@ fn shape(b: &mut Bytes) -> Vec<usize> {
 }
 
 fn data(n: usize, seed: u8) -> Vec<f64> {
-    (0..n).map(|i| ((i * 7 + seed as usize) % 11) as f64 - 5.0).collect()
+    (0..n)
+        .map(|i| ((i * 7 + seed as usize) % 11) as f64 - 5.0)
+        .collect()
 }
 
 fuzz_target!(|input: &[u8]| {
@@ -92,7 +83,9 @@ fuzz_target!(|input: &[u8]| {
             }
             let drop = b.next() as usize % (b_dims.len() + 1);
             let b_dims = b_dims[drop..].to_vec();
-            let b_l = Layout::contiguous(&b_dims).broadcast_to(&out_dims).expect("broadcastable");
+            let b_l = Layout::contiguous(&b_dims)
+                .broadcast_to(&out_dims)
+                .expect("broadcastable");
             let xa = data(base.iter().product(), 1);
             let xb = data(b_dims.iter().product(), 2);
             let mut out = vec![f64::NAN; out_dims.iter().product()];
@@ -108,7 +101,13 @@ fuzz_target!(|input: &[u8]| {
             let l = view(&mut b, &base);
             let x = data(base.iter().product(), 3);
             let axes: Vec<bool> = (0..l.ndim()).map(|_| b.next() % 2 == 1).collect();
-            let kept: Vec<usize> = l.dims().iter().zip(&axes).filter(|(_, &a)| !a).map(|(&d, _)| d).collect();
+            let kept: Vec<usize> = l
+                .dims()
+                .iter()
+                .zip(&axes)
+                .filter(|(_, &a)| !a)
+                .map(|(&d, _)| d)
+                .collect();
             let n_out: usize = kept.iter().product();
             let mut sum = vec![f64::NAN; n_out];
             let mut prod = vec![f64::NAN; n_out];
@@ -149,7 +148,11 @@ fuzz_target!(|input: &[u8]| {
         _ => {
             // Batched matmul with a transposed or broadcast operand.
             let batch = b.next() as usize % 3;
-            let (m, k, n) = (b.next() as usize % 5, b.next() as usize % 5, b.next() as usize % 5);
+            let (m, k, n) = (
+                b.next() as usize % 5,
+                b.next() as usize % 5,
+                b.next() as usize % 5,
+            );
             let bdims = vec![batch; usize::from(batch > 0)];
             let mut a_dims = bdims.clone();
             a_dims.extend([m, k]);

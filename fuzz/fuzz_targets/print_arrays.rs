@@ -41,24 +41,41 @@ fn decode(data: &[u8]) -> Option<Array> {
     let bytes = |i: usize| -> [u8; 8] {
         let mut b = [0u8; 8];
         for (k, slot) in b.iter_mut().enumerate().take(width) {
-            *slot = rest.get((i * width + k) % rest.len().max(1)).copied().unwrap_or(0);
+            *slot = rest
+                .get((i * width + k) % rest.len().max(1))
+                .copied()
+                .unwrap_or(0);
         }
         b
     };
-    Some(match dtype {
-        DType::Bool => Array::from_shape_vec(&shape, (0..n).map(|i| bytes(i)[0] & 1 == 1).collect()),
-        DType::Int32 => Array::from_shape_vec(
-            &shape,
-            (0..n).map(|i| i32::from_le_bytes(bytes(i)[..4].try_into().unwrap())).collect(),
-        ),
-        DType::Int64 => Array::from_shape_vec(&shape, (0..n).map(|i| i64::from_le_bytes(bytes(i))).collect()),
-        DType::Float32 => Array::from_shape_vec(
-            &shape,
-            (0..n).map(|i| f32::from_le_bytes(bytes(i)[..4].try_into().unwrap())).collect(),
-        ),
-        DType::Float64 => Array::from_shape_vec(&shape, (0..n).map(|i| f64::from_le_bytes(bytes(i))).collect()),
-    }
-    .expect("shape and data agree by construction"))
+    Some(
+        match dtype {
+            DType::Bool => {
+                Array::from_shape_vec(&shape, (0..n).map(|i| bytes(i)[0] & 1 == 1).collect())
+            }
+            DType::Int32 => Array::from_shape_vec(
+                &shape,
+                (0..n)
+                    .map(|i| i32::from_le_bytes(bytes(i)[..4].try_into().unwrap()))
+                    .collect(),
+            ),
+            DType::Int64 => Array::from_shape_vec(
+                &shape,
+                (0..n).map(|i| i64::from_le_bytes(bytes(i))).collect(),
+            ),
+            DType::Float32 => Array::from_shape_vec(
+                &shape,
+                (0..n)
+                    .map(|i| f32::from_le_bytes(bytes(i)[..4].try_into().unwrap()))
+                    .collect(),
+            ),
+            DType::Float64 => Array::from_shape_vec(
+                &shape,
+                (0..n).map(|i| f64::from_le_bytes(bytes(i))).collect(),
+            ),
+        }
+        .expect("shape and data agree by construction"),
+    )
 }
 
 fuzz_target!(|data: &[u8]| {
