@@ -1,13 +1,14 @@
 //! Kernel micro-benchmarks: the vectorised transcendentals against the
 //! platform's scalar functions, elementwise maps by layout, reductions by
-//! axis, and matmul against raw `matrixmultiply`.
+//! axis, and matmul (f32 and f64, B row-major and transposed) against raw
+//! `matrixmultiply`.
 //!
 //! Run: `cargo bench -p causing-diff-kernels` (add a filter such as `-- exp`).
 
 use std::hint::black_box;
 
 use causing_diff_kernels::vmath::{self, Fun};
-use causing_diff_kernels::{map2, matmul, max_axes, sum_axes, Layout};
+use causing_diff_kernels::{map2, matmul, max_axes, sum_axes, Layout, MatElem};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn transcendentals(c: &mut Criterion) {
@@ -100,41 +101,61 @@ fn elementwise(c: &mut Criterion) {
     group.finish();
 }
 
-fn gemm(c: &mut Criterion) {
-    let mut group = c.benchmark_group("matmul f32");
+/// `kernels::matmul` (the crate's blocked AVX-512 GEMM for large products
+/// on AVX-512 machines, matrixmultiply otherwise) against raw
+/// matrixmultiply, with B row-major and transposed (W5's backward reads Bᵀ).
+fn gemm_of<T: MatElem>(c: &mut Criterion, name: &str) {
+    let mut group = c.benchmark_group(format!("matmul {name}"));
     group.sample_size(10);
+    let raw = T::GEMM.expect("a float type");
     for n in [64, 256, 1024] {
-        let a: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32).collect();
-        let b: Vec<f32> = (0..n * n).map(|i| (i % 5) as f32).collect();
-        let mut out = vec![0.0f32; n * n];
+        let a: Vec<T> = (0..n * n).map(|i| T::from_f64((i % 7) as f64)).collect();
+        let b: Vec<T> = (0..n * n).map(|i| T::from_f64((i % 5) as f64)).collect();
+        let mut out = vec![T::ZERO; n * n];
         let l = Layout::contiguous(&[n, n]);
+        let lt = l.permute(&[1, 0]).unwrap();
         group.throughput(Throughput::Elements((2 * n * n * n) as u64));
-        group.bench_with_input(BenchmarkId::new("kernels::matmul", n), &n, |bch, _| {
-            bch.iter(|| matmul(black_box(&a), &l, &b, &l, &mut out))
-        });
-        group.bench_with_input(BenchmarkId::new("raw matrixmultiply", n), &n, |bch, &n| {
-            bch.iter(|| unsafe {
-                // SAFETY: a, b and out are n×n row-major buffers.
-                matrixmultiply::sgemm(
-                    n,
-                    n,
-                    n,
-                    1.0,
-                    a.as_ptr(),
-                    n as isize,
-                    1,
-                    b.as_ptr(),
-                    n as isize,
-                    1,
-                    0.0,
-                    out.as_mut_ptr(),
-                    n as isize,
-                    1,
-                )
-            })
-        });
+        for (tag, bl) in [("", &l), (" Bᵀ", &lt)] {
+            group.bench_with_input(
+                BenchmarkId::new(format!("kernels::matmul{tag}"), n),
+                &n,
+                |bch, _| bch.iter(|| matmul(black_box(&a), &l, &b, bl, &mut out)),
+            );
+            let (rsb, csb) = (bl.strides()[0], bl.strides()[1]);
+            group.bench_with_input(
+                BenchmarkId::new(format!("raw matrixmultiply{tag}"), n),
+                &n,
+                |bch, &n| {
+                    bch.iter(|| unsafe {
+                        // SAFETY: a, b and out are n×n buffers, B read through
+                        // its (row, column) strides.
+                        raw(
+                            n,
+                            n,
+                            n,
+                            T::ONE,
+                            a.as_ptr(),
+                            n as isize,
+                            1,
+                            b.as_ptr(),
+                            rsb,
+                            csb,
+                            T::ZERO,
+                            out.as_mut_ptr(),
+                            n as isize,
+                            1,
+                        )
+                    })
+                },
+            );
+        }
     }
     group.finish();
+}
+
+fn gemm(c: &mut Criterion) {
+    gemm_of::<f32>(c, "f32");
+    gemm_of::<f64>(c, "f64");
 }
 
 criterion_group!(benches, transcendentals, reductions, elementwise, gemm);

@@ -17,6 +17,8 @@
 //! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
 #![deny(missing_docs)]
 
+#[cfg(target_arch = "x86_64")]
+mod blocked;
 pub mod contig;
 pub mod dims;
 pub mod einsum;

@@ -357,3 +357,196 @@ proptest! {
         check::<i32>(&al, &bl);
     }
 }
+
+/// `a @ b` for 2-D layouts, as exact i64 sums (a fast loop for big shapes).
+fn naive2(a: &[f64], al: &Layout, b: &[f64], bl: &Layout) -> Vec<i64> {
+    let (m, k, n) = (al.dims()[0], al.dims()[1], bl.dims()[1]);
+    let (sa, sb) = (al.strides(), bl.strides());
+    let at = |l: &Layout, s: &[isize], i: usize, j: usize| {
+        (l.offset() as isize + i as isize * s[0] + j as isize * s[1]) as usize
+    };
+    let mut out = Vec::with_capacity(m * n);
+    for i in 0..m {
+        for j in 0..n {
+            let s: i64 = (0..k)
+                .map(|p| a[at(al, sa, i, p)] as i64 * b[at(bl, sb, p, j)] as i64)
+                .sum();
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Shapes for the blocked GEMM (m, k, n ≥ 128, taken on AVX-512 machines;
+/// elsewhere these check matrixmultiply): edge tiles in both directions,
+/// several k blocks (k > 256), two threads' column strips, and more columns
+/// than one packed block of B (n > 512); A and B row-major, transposed and
+/// reversed. Small integers, so every sum is exact.
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn large_products_in_every_orientation() {
+    for (m, k, n) in [(130, 300, 140), (129, 129, 600)] {
+        for al in [
+            Layout::contiguous(&[m, k]),
+            Layout::contiguous(&[k, m]).permute(&[1, 0]).unwrap(),
+        ] {
+            for bl in [
+                Layout::contiguous(&[k, n]),
+                Layout::contiguous(&[n, k]).permute(&[1, 0]).unwrap(),
+                build_view(&[k, n], &[1, 0], &[-1, 2], &[1, 1], 3),
+            ] {
+                let a: Vec<f64> = data(len_for(&al));
+                let b: Vec<f64> = data(len_for(&bl));
+                let want = naive2(&a, &al, &b, &bl);
+                let mut out = vec![f64::NAN; m * n];
+                matmul(&a, &al, &b, &bl, &mut out);
+                assert!(
+                    out.iter().zip(&want).all(|(&x, &w)| x == w as f64),
+                    "f64 {al:?} @ {bl:?}"
+                );
+                let (a32, b32): (Vec<f32>, Vec<f32>) = (
+                    a.iter().map(|&v| v as f32).collect(),
+                    b.iter().map(|&v| v as f32).collect(),
+                );
+                let mut out = vec![f32::NAN; m * n];
+                matmul(&a32, &al, &b32, &bl, &mut out);
+                assert!(
+                    out.iter().zip(&want).all(|(&x, &w)| x == w as f32),
+                    "f32 {al:?} @ {bl:?}"
+                );
+            }
+        }
+    }
+}
+
+/// `C = 2·A·B + 3·C` in a buffer wider than C, row-major and (through its
+/// strides) column-major: the padding between rows or columns stays as it
+/// was, and NaN in C is ignored when beta is 0.
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn large_gemm_scales_accumulates_and_keeps_to_its_elements() {
+    let (m, k, n) = (150, 300, 140);
+    let a: Vec<f64> = data(m * k);
+    let b: Vec<f64> = data(k * n);
+    let want = |i: usize, j: usize| -> f64 { (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum() };
+    for col_major in [false, true] {
+        // Element (i, j) of C at i·rs + j·cs, with 5 unused slots per line.
+        let (rs, cs, len) = if col_major {
+            (1, m + 5, n * (m + 5))
+        } else {
+            (n + 5, 1, m * (n + 5))
+        };
+        let mut c: Vec<f64> = (0..len).map(|i| (i % 7) as f64).collect();
+        let old = c.clone();
+        gemm(
+            m,
+            k,
+            n,
+            2.0,
+            &a,
+            0,
+            k as isize,
+            1,
+            &b,
+            0,
+            n as isize,
+            1,
+            3.0,
+            &mut c,
+            0,
+            rs as isize,
+            cs as isize,
+        );
+        let mut live = vec![false; len];
+        for i in 0..m {
+            for j in 0..n {
+                let at = i * rs + j * cs;
+                live[at] = true;
+                assert_eq!(c[at], 2.0 * want(i, j) + 3.0 * old[at], "({i}, {j})");
+            }
+        }
+        for (at, _) in live.iter().enumerate().filter(|(_, l)| !**l) {
+            assert_eq!(c[at], old[at], "padding at {at}");
+        }
+        let mut c = vec![f64::NAN; len];
+        gemm(
+            m,
+            k,
+            n,
+            1.0,
+            &a,
+            0,
+            k as isize,
+            1,
+            &b,
+            0,
+            n as isize,
+            1,
+            0.0,
+            &mut c,
+            0,
+            rs as isize,
+            cs as isize,
+        );
+        assert_eq!(c[(m - 1) * rs + (n - 1) * cs], want(m - 1, n - 1));
+        assert!(c
+            .iter()
+            .take(m * rs)
+            .step_by(rs.max(1))
+            .all(|v| !v.is_nan()));
+    }
+}
+
+/// Rounding, not only exact integers: the large product is the same bits
+/// whatever the thread count (each element's sum runs in the same order),
+/// and within f32 rounding of a float64 reference.
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn large_products_do_not_depend_on_the_thread_count() {
+    let (m, k, n) = (130, 700, 200);
+    let a: Vec<f32> = (0..m * k)
+        .map(|i| ((i * 7919) % 1013) as f32 / 1013.0 - 0.5)
+        .collect();
+    let b: Vec<f32> = (0..k * n)
+        .map(|i| ((i * 104_729) % 997) as f32 / 997.0 - 0.5)
+        .collect();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut c = vec![f32::NAN; m * n];
+        pool.install(|| {
+            gemm(
+                m, k, n, 1.0, &a, 0, k as isize, 1, &b, 0, n as isize, 1, 0.0, &mut c, 0,
+                n as isize, 1,
+            )
+        });
+        c
+    };
+    let one = run(1);
+    for threads in [2, 3] {
+        let many = run(threads);
+        assert!(
+            one.iter()
+                .zip(&many)
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "{threads} threads"
+        );
+    }
+    for i in 0..m {
+        for j in 0..n {
+            let exact: f64 = (0..k)
+                .map(|p| a[i * k + p] as f64 * b[p * n + j] as f64)
+                .sum();
+            let bound: f64 = (0..k)
+                .map(|p| (a[i * k + p] as f64 * b[p * n + j] as f64).abs())
+                .sum();
+            let err = (one[i * n + j] as f64 - exact).abs();
+            assert!(
+                err <= bound * k as f64 * f32::EPSILON as f64,
+                "({i}, {j}): {err}"
+            );
+        }
+    }
+}
