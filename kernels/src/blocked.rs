@@ -9,16 +9,20 @@
 //! stride. Inside a block each A panel stays in L1 while the B panels stream
 //! past it from L2.
 //!
-//! Threads split C into column strips, each a whole single-threaded product with its own packing buffers: no shared
+//! Threads split C into row or column strips, each a whole single-threaded
+//! product with its own packing buffers: no shared
 //! state and no synchronisation but the final join. Every element of C is
 //! the same sum in the same order (`KC` blocks in order, one fused
 //! multiply-add per step) whatever the thread count, so results do not depend
 //! on it.
 //!
-//! Measured on the 2-core AVX-512 machine this was written on, at n = 1024
-//! with two threads: f32 225–240 GFLOP/s against matrixmultiply's 204–207,
-//! f64 96–106 against 74 (a stand-alone timing of the same code; the micro-
-//! kernel alone reaches 166–170 and 77 GFLOP/s per core).
+//! Measured on the 2-core AVX-512 machine this was written on, with two
+//! threads, on W5's three products at n = 1024 (A·B, G·Bᵀ, Aᵀ·G): f32
+//! 247–265 GFLOP/s against matrixmultiply's 225–230, f64 115–128 against
+//! 89–91 (a stand-alone timing of `gemm`; the micro-kernel alone reaches
+//! 166–170 and 77 GFLOP/s per core, one thread 137 at n = 1024). At n = 256
+//! the two GEMMs are within noise of each other (f32 540–600 µs for the
+//! three, f64 952–970 against 1120–1190).
 
 use core::arch::x86_64::*;
 use std::cell::RefCell;
@@ -207,19 +211,38 @@ pub(crate) unsafe fn gemm<T: Blocked>(
         return unsafe { serial(m, k, n, alpha, a, b, beta, c) };
     }
     let (left, right) = (threads / 2, threads - threads / 2);
-    // Strips of whole panels, split in proportion to the thread counts.
-    let cut = (n * left / threads).div_ceil(nr) * nr;
-    if cut >= n {
-        // SAFETY: the caller's contract.
-        return unsafe { serial(m, k, n, alpha, a, b, beta, c) };
+    // Each strip packs its own rows of A and columns of B and all of the
+    // other. Packing row-major B is a row copy, while packing A (and B read
+    // through any other stride) transposes, so row strips, which share out
+    // A, are preferred when B packs by copying.
+    let by_rows = (b.cs == 1 || n < 2 * nr) && m >= 2 * MR;
+    if by_rows {
+        let cut = (m * left / threads).div_ceil(MR) * MR;
+        if cut < m {
+            // SAFETY: row `cut < m` of A and C exists; each strip gets the
+            // caller's contract on its own rows, and the strips of C are
+            // disjoint.
+            let (a2, c2) = unsafe { (a.skip(cut, 0), c.skip(cut, 0)) };
+            rayon::join(
+                || unsafe { gemm(cut, k, n, alpha, a, b, beta, c, left) },
+                || unsafe { gemm(m - cut, k, n, alpha, a2, b, beta, c2, right) },
+            );
+            return;
+        }
+    } else if n >= 2 * nr {
+        let cut = (n * left / threads).div_ceil(nr) * nr;
+        if cut < n {
+            // SAFETY: as above, with columns of B and C.
+            let (b2, c2) = unsafe { (b.skip(0, cut), c.skip(0, cut)) };
+            rayon::join(
+                || unsafe { gemm(m, k, cut, alpha, a, b, beta, c, left) },
+                || unsafe { gemm(m, k, n - cut, alpha, a, b2, beta, c2, right) },
+            );
+            return;
+        }
     }
-    // SAFETY: column `cut < n` of B and C exists; each strip gets the
-    // caller's contract on its own columns, and the strips of C are disjoint.
-    let (b2, c2) = unsafe { (b.skip(0, cut), c.skip(0, cut)) };
-    rayon::join(
-        || unsafe { gemm(m, k, cut, alpha, a, b, beta, c, left) },
-        || unsafe { gemm(m, k, n - cut, alpha, a, b2, beta, c2, right) },
-    );
+    // SAFETY: the caller's contract.
+    unsafe { serial(m, k, n, alpha, a, b, beta, c) }
 }
 
 /// [`gemm`] on the calling thread.
