@@ -223,7 +223,7 @@ pub(crate) unsafe fn gemm<T: Blocked>(
             // caller's contract on its own rows, and the strips of C are
             // disjoint.
             let (a2, c2) = unsafe { (a.skip(cut, 0), c.skip(cut, 0)) };
-            rayon::join(
+            crate::par::join_spinning(
                 || unsafe { gemm(cut, k, n, alpha, a, b, beta, c, left) },
                 || unsafe { gemm(m - cut, k, n, alpha, a2, b, beta, c2, right) },
             );
@@ -234,7 +234,7 @@ pub(crate) unsafe fn gemm<T: Blocked>(
         if cut < n {
             // SAFETY: as above, with columns of B and C.
             let (b2, c2) = unsafe { (b.skip(0, cut), c.skip(0, cut)) };
-            rayon::join(
+            crate::par::join_spinning(
                 || unsafe { gemm(m, k, cut, alpha, a, b, beta, c, left) },
                 || unsafe { gemm(m, k, n - cut, alpha, a, b2, beta, c2, right) },
             );

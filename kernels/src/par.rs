@@ -130,6 +130,169 @@ pub fn join<A: Send, B: Send>(
     }
 }
 
+/// `(a(), b())` for work already known to be worth two threads (large
+/// matrix products): `a` runs on the calling thread and `b` on a helper
+/// thread that spins between jobs.
+///
+/// Why not `rayon::join`: called from outside the pool (a user's thread), it
+/// hands both halves to the pool and puts the caller to sleep, and waking a
+/// sleeping thread costs tens to hundreds of microseconds on these virtual
+/// machines. At n = 256 that is as long as half of a matrix product, so two
+/// threads barely beat one. BLAS libraries keep their threads spinning for
+/// the same reason. The helper spins for [`SPIN`] after each job, then
+/// sleeps; the caller spins while it waits. From inside the pool, or while
+/// another thread holds the helper, this is `rayon::join`.
+pub fn join_spinning<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match helper::get() {
+        Some(h) if rayon::current_thread_index().is_none() => h.join(a, b),
+        _ => rayon::join(a, b),
+    }
+}
+
+/// How long the helper of [`join_spinning`] spins for the next job before
+/// it sleeps: long enough to span the serial work between the products of
+/// one backward pass, short enough not to hold a core from other work.
+pub const SPIN: std::time::Duration = std::time::Duration::from_micros(200);
+
+mod helper {
+    use std::any::Any;
+    use std::hint::spin_loop;
+    use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::*};
+    use std::sync::{Mutex, OnceLock};
+    use std::thread::{self, Thread};
+    use std::time::Instant;
+
+    const IDLE: u8 = 0;
+    const SLEEPING: u8 = 1;
+    const POSTED: u8 = 2;
+    const DONE: u8 = 3;
+
+    /// A job: a closure on the poster's stack, lifetime erased.
+    struct Job(*mut (dyn FnMut() + Send));
+    // SAFETY: the closure is Send; the poster keeps it alive until DONE.
+    unsafe impl Send for Job {}
+
+    pub(super) struct Helper {
+        /// Held by the one poster using the helper.
+        busy: AtomicBool,
+        state: AtomicU8,
+        job: Mutex<Option<Job>>,
+        panic: Mutex<Option<Box<dyn Any + Send>>>,
+        thread: OnceLock<Thread>,
+    }
+
+    /// The helper thread, started on first use (`None` if it could not be).
+    pub(super) fn get() -> Option<&'static Helper> {
+        static HELPER: OnceLock<Option<&'static Helper>> = OnceLock::new();
+        *HELPER.get_or_init(|| {
+            let h: &'static Helper = Box::leak(Box::new(Helper {
+                busy: AtomicBool::new(false),
+                state: AtomicU8::new(IDLE),
+                job: Mutex::new(None),
+                panic: Mutex::new(None),
+                thread: OnceLock::new(),
+            }));
+            let handle = thread::Builder::new()
+                .name("causing-diff-helper".into())
+                .spawn(move || h.serve())
+                .ok()?;
+            h.thread.set(handle.thread().clone()).ok()?;
+            Some(h)
+        })
+    }
+
+    impl Helper {
+        /// The helper thread's loop: spin for a job, sleep when none comes.
+        fn serve(&self) {
+            loop {
+                let start = Instant::now();
+                let mut spins = 0u32;
+                while self.state.load(Acquire) != POSTED {
+                    spin_loop();
+                    spins = spins.wrapping_add(1);
+                    if spins.is_multiple_of(256)
+                        && start.elapsed() > super::SPIN
+                        && self
+                            .state
+                            .compare_exchange(IDLE, SLEEPING, AcqRel, Acquire)
+                            .is_ok()
+                    {
+                        while self.state.load(Acquire) == SLEEPING {
+                            thread::park();
+                        }
+                    }
+                }
+                let job = self.job.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(Job(f)) = job {
+                    // SAFETY: the poster keeps the closure alive and does not
+                    // touch it until it sees DONE, stored below.
+                    let f = unsafe { &mut *f };
+                    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
+                        *self.panic.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
+                    }
+                }
+                self.state.store(DONE, Release);
+            }
+        }
+
+        pub(super) fn join<A: Send, B: Send>(
+            &self,
+            a: impl FnOnce() -> A + Send,
+            b: impl FnOnce() -> B + Send,
+        ) -> (A, B) {
+            if self.busy.swap(true, Acquire) {
+                return rayon::join(a, b);
+            }
+            // A panic of `b` left over from a call whose `a` panicked too.
+            drop(self.panic.lock().unwrap_or_else(|e| e.into_inner()).take());
+            let mut b = Some(b);
+            let mut rb = None;
+            let mut run_b = || rb = b.take().map(|b| b());
+            let job: &mut (dyn FnMut() + Send + '_) = &mut run_b;
+            // SAFETY: only the lifetime changes; `Wait` below does not return
+            // (or unwind) before the helper is done with the closure.
+            let job: *mut (dyn FnMut() + Send + 'static) = unsafe { core::mem::transmute(job) };
+            *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(Job(job));
+            if self.state.swap(POSTED, AcqRel) == SLEEPING {
+                if let Some(t) = self.thread.get() {
+                    t.unpark();
+                }
+            }
+            let wait = Wait(self);
+            let ra = a();
+            drop(wait);
+            if let Some(p) = self.panic.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                resume_unwind(p);
+            }
+            (ra, rb.expect("the helper ran the job"))
+        }
+    }
+
+    /// Waits for the helper to finish the posted job, then frees it (also
+    /// when the caller's half panics).
+    struct Wait<'h>(&'h Helper);
+
+    impl Drop for Wait<'_> {
+        fn drop(&mut self) {
+            let mut spins = 0u32;
+            while self.0.state.load(Acquire) != DONE {
+                spins = spins.wrapping_add(1);
+                if spins < 1 << 16 {
+                    spin_loop();
+                } else {
+                    thread::yield_now();
+                }
+            }
+            self.0.state.store(IDLE, Release);
+            self.0.busy.store(false, Release);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +315,41 @@ mod tests {
             1,
             "small work stays serial"
         );
+    }
+
+    #[test]
+    fn join_spinning_runs_both_halves_from_many_threads() {
+        // Several user threads at once: one gets the helper, the others fall
+        // back to rayon; every call returns both results, many times over.
+        std::thread::scope(|s| {
+            for t in 0..3u64 {
+                s.spawn(move || {
+                    for i in 0..2000u64 {
+                        let v: Vec<u64> = (0..64).map(|j| j * i + t).collect();
+                        let (x, y) = join_spinning(
+                            || v[..32].iter().sum::<u64>(),
+                            || v[32..].iter().sum::<u64>(),
+                        );
+                        assert_eq!(x + y, v.iter().sum::<u64>());
+                    }
+                    // After a pause the helper sleeps; it must wake again.
+                    std::thread::sleep(SPIN * 3);
+                    assert_eq!(join_spinning(|| 1, || t), (1, t));
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn join_spinning_passes_on_a_panic_and_stays_usable() {
+        let caught =
+            std::panic::catch_unwind(|| join_spinning(|| 1, || -> u8 { panic!("half b") }));
+        let msg = caught.expect_err("the panic reaches the caller");
+        assert_eq!(msg.downcast_ref::<&str>(), Some(&"half b"));
+        let caught =
+            std::panic::catch_unwind(|| join_spinning(|| -> u8 { panic!("half a") }, || 2));
+        assert!(caught.is_err());
+        assert_eq!(join_spinning(|| 3, || 4), (3, 4));
     }
 
     #[test]
