@@ -74,7 +74,18 @@ pub fn for_chunks<U: Send>(out: &mut [U], cost: Cost, f: impl Fn(Range<usize>, &
         chunks.push((r, head));
         rest = tail;
     }
-    chunks.into_par_iter().for_each(|(r, c)| f(r, c));
+    run_all(chunks, |(r, c)| f(r, c));
+}
+
+/// Runs `f` on every item, in parallel: two items from a user's thread go
+/// through [`join_spinning`], anything else to rayon.
+fn run_all<I: Send>(mut items: Vec<I>, f: impl Fn(I) + Sync + Send) {
+    if items.len() == 2 && rayon::current_thread_index().is_none() {
+        let (b, a) = (items.pop(), items.pop());
+        join_spinning(|| a.map(&f), || b.map(&f));
+    } else {
+        items.into_par_iter().for_each(f);
+    }
 }
 
 /// Runs `f(rows, out_chunk)` over chunks of whole rows: `out` holds `rows`
@@ -101,7 +112,7 @@ pub fn for_rows<U: Send>(
         chunks.push((start..end, head));
         rest = tail;
     }
-    chunks.into_par_iter().for_each(|(r, c)| f(r, c));
+    run_all(chunks, |(r, c)| f(r, c));
 }
 
 /// The size of the thread pool.
@@ -111,7 +122,7 @@ pub fn threads() -> usize {
 
 /// Runs `f` on every item, in parallel.
 pub fn each<I: Send>(items: Vec<I>, f: impl Fn(I) + Sync + Send) {
-    items.into_par_iter().for_each(f);
+    run_all(items, f);
 }
 
 /// `(a(), b())`, run on two threads when `n` elements of `cost` are worth
@@ -124,15 +135,15 @@ pub fn join<A: Send, B: Send>(
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
     if pieces(n, cost) >= 2 {
-        rayon::join(a, b)
+        join_spinning(a, b)
     } else {
         (a(), b())
     }
 }
 
-/// `(a(), b())` for work already known to be worth two threads (large
-/// matrix products): `a` runs on the calling thread and `b` on a helper
-/// thread that spins between jobs.
+/// `(a(), b())` for work already known to be worth two threads: `a` runs on
+/// the calling thread and `b` on a helper thread that spins between jobs.
+/// Every two-way split of this module goes through it.
 ///
 /// Why not `rayon::join`: called from outside the pool (a user's thread), it
 /// hands both halves to the pool and puts the caller to sleep, and waking a
