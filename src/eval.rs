@@ -453,7 +453,17 @@ fn sum_typed<T: Elem + Num>(
 
 /// Reduces a gradient computed in an op's output shape to an input's shape
 /// (summing over broadcast axes, MyGrad's `reduce_broadcast`) and dtype.
+#[inline]
 pub(crate) fn reduce_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
+    if g.dtype() == dtype && g.shape() == shape {
+        // The common case: the rule already produced the input's gradient.
+        return Ok(g);
+    }
+    sum_cast_to(g, shape, dtype, pool)
+}
+
+#[inline(never)]
+fn sum_cast_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
     let g = if g.shape() == shape {
         g
     } else {

@@ -41,14 +41,22 @@ impl Pool {
     /// Picks an idle buffer whose capacity fits `len` without wasting more
     /// than 4× (so a huge buffer is not pinned by a scalar), else allocates
     /// fallibly: an allocation too large for memory is an error, not an abort.
+    ///
+    /// The one-element case (every op of a scalar loop) is a pop, inlined
+    /// into the caller; the search lives out of line.
+    #[inline]
     pub(crate) fn take<T: Elem>(&mut self, len: usize, op: &'static str) -> Result<Vec<T>> {
         if len == 1 {
             if let Some(b) = self.single[slot(T::DTYPE)].pop() {
-                let mut v = T::unwrap_vec(b);
-                v.resize(1, T::default());
-                return Ok(v);
+                // Single buffers hold exactly one element (see `give`).
+                return Ok(T::unwrap_vec(b));
             }
         }
+        self.take_any(len, op)
+    }
+
+    #[inline(never)]
+    fn take_any<T: Elem>(&mut self, len: usize, op: &'static str) -> Result<Vec<T>> {
         let list = &mut self.idle[slot(T::DTYPE)];
         let limit = len.saturating_mul(4).max(64);
         let found = list.iter().rposition(|b| {
@@ -73,6 +81,9 @@ impl Pool {
     }
 
     /// Returns a buffer for reuse.
+    ///
+    /// One-element buffers go on their own lists inline; the rest out of line.
+    #[inline]
     pub(crate) fn give(&mut self, buf: Buf) {
         if buf.is_single() {
             let list = &mut self.single[slot(buf.dtype())];
@@ -81,6 +92,11 @@ impl Pool {
             }
             return;
         }
+        self.give_any(buf);
+    }
+
+    #[inline(never)]
+    fn give_any(&mut self, buf: Buf) {
         let list = &mut self.idle[slot(buf.dtype())];
         if list.len() >= MAX_IDLE {
             // Keep the larger buffers: they are the expensive ones to fault in.
