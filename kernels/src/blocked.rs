@@ -374,6 +374,15 @@ unsafe fn pack_a<T: Blocked>(a: Src<T>, mc: usize, kc: usize, ap: &mut Vec<T>) {
                     *d = unsafe { *row.add(p) };
                 }
             }
+        } else if live == MR && a.rs == 1 {
+            // Column-major A (a transposed operand): each column's MR rows
+            // are contiguous, a plain copy.
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                // SAFETY: rows q·MR.. q·MR+MR of column p < kc are in the
+                // block, and contiguous since the row stride is 1.
+                let src = unsafe { core::slice::from_raw_parts(a.at(q * MR, p), MR) };
+                dst.copy_from_slice(src);
+            }
         } else {
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
                 for (i, d) in dst.iter_mut().enumerate() {
@@ -400,6 +409,19 @@ unsafe fn pack_b<T: Blocked>(b: Src<T>, kc: usize, nc: usize, bp: &mut Vec<T>) {
     bp.resize(panels * kc * nr, T::ZERO);
     for (q, panel) in bp.chunks_exact_mut(kc * nr).take(panels).enumerate() {
         let live = nr.min(nc - q * nr);
+        if live == nr && b.rs == 1 {
+            // Column-major B (a transposed operand): read each column
+            // contiguously, write it down the panel.
+            for j in 0..nr {
+                // SAFETY: column q·nr + j, rows 0..kc, is in the block, and
+                // contiguous since the row stride is 1.
+                let col = unsafe { core::slice::from_raw_parts(b.at(0, q * nr + j), kc) };
+                for (d, &x) in panel[j..].iter_mut().step_by(nr).zip(col) {
+                    *d = x;
+                }
+            }
+            continue;
+        }
         for (p, dst) in panel.chunks_exact_mut(nr).enumerate() {
             if live == nr && b.cs == 1 {
                 // SAFETY: row p, columns q·nr.. q·nr+nr of the block exist.
