@@ -164,7 +164,13 @@ pub(crate) fn full(
 
 /// An array of `a`'s shape and dtype filled with `value`.
 pub(crate) fn full_like(a: &Array, value: f64, pool: &mut Pool, op: &'static str) -> Result<Array> {
-    filled(a.size(), a.shape(), value, a.dtype(), pool, op)
+    // `a` already holds its size and shape: no product, no slice copy (this
+    // seeds every backward pass).
+    dispatch!(a.dtype(), T => {
+        let mut v: Vec<T> = pool.take(a.buf.len(), op)?;
+        v.fill(T::from_f64(value));
+        Ok(Array::from_parts(T::wrap(v), a.shape.clone()))
+    })
 }
 
 /// [`full`] for a shape already known to hold `n` elements.

@@ -83,7 +83,7 @@ impl Pool {
     /// Returns a buffer for reuse.
     ///
     /// One-element buffers go on their own lists inline; the rest out of line.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn give(&mut self, buf: Buf) {
         if buf.is_single() {
             let list = &mut self.single[slot(buf.dtype())];
