@@ -283,9 +283,9 @@ pub(crate) fn map1<T: Elem, U: Elem>(
     f: impl Fn(T) -> U + Sync,
 ) -> Result<Array> {
     // Arrays are contiguous: a plain zip, no layout needed.
-    let mut out: Vec<U> = pool.take(a.size(), op)?;
+    let mut out: Vec<U> = pool.take(a.buf.len(), op)?;
     contig::zip1(slice::<T>(a), &mut out, f);
-    Ok(wrap(out, a.shape()))
+    Ok(Array::from_parts(U::wrap(out), a.shape.clone()))
 }
 
 /// `f` applied elementwise to `a` and `b` (both of type `T`) with NumPy
@@ -303,13 +303,13 @@ pub(crate) fn map2<T: Elem, U: Elem>(
         // The result has the shape of the operand with more axes, which may
         // have a size-0 axis (then the 0-d operand is never read).
         let (shape, n) = if a.ndim() >= b.ndim() {
-            (a.shape(), sa.len())
+            (&a.shape, sa.len())
         } else {
-            (b.shape(), sb.len())
+            (&b.shape, sb.len())
         };
         let mut out: Vec<U> = pool.take(n, op)?;
         contig::zip2(sa, sb, &mut out, f);
-        return Ok(wrap(out, shape));
+        return Ok(Array::from_parts(U::wrap(out), shape.clone()));
     }
     let (shape, la, lb) = broadcast2(a.shape(), b.shape(), op)?;
     let n = size(&shape, op)?;
