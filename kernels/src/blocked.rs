@@ -17,12 +17,12 @@
 //! on it.
 //!
 //! Measured on the 2-core AVX-512 machine this was written on, with two
-//! threads, on W5's three products at n = 1024 (A·B, G·Bᵀ, Aᵀ·G): f32
-//! 247–265 GFLOP/s against matrixmultiply's 225–230, f64 115–128 against
-//! 89–91 (a stand-alone timing of `gemm`; the micro-kernel alone reaches
-//! 166–170 and 77 GFLOP/s per core, one thread 137 at n = 1024). At n = 256
-//! the two GEMMs are within noise of each other (f32 540–600 µs for the
-//! three, f64 952–970 against 1120–1190).
+//! threads, on W5's three products at n = 1024 (A·B, G·Bᵀ, Aᵀ·G), a
+//! stand-alone timing of `gemm`: f32 276–294 GFLOP/s, f64 138–142, against
+//! matrixmultiply's 225–230 and 89–91 and MKL's 286 and 123 (one thread: f32
+//! 142–151, f64 71–74; the micro-kernel alone reaches 166–170 and 77 per
+//! core). At n = 256 the two GEMMs are within noise of each other (f32
+//! 540–600 µs for the three, f64 952–970 against 1120–1190).
 
 use core::arch::x86_64::*;
 use std::cell::RefCell;
@@ -152,13 +152,18 @@ macro_rules! micro_kernel {
 // Blocking measured on this machine (48 KiB L1d, 2 MiB L2 per core) at
 // n = 1024 with two threads: KC 128–384 and MC 126–1008 were within noise
 // for f32 once NC was 512 (which lifted it from ~100 to ~117 GFLOP/s on one
-// thread, as the packed B block then stays in L2).
+// thread, as the packed B block then stays in L2). NC 1024 (a 1 MiB B block,
+// still in L2, and A packed once per 1024 columns instead of twice) then
+// gave f32 284–287 -> 294 GFLOP/s on W5's A·B and Aᵀ·G at n = 1024 and
+// 227–246 -> 287–294 at n = 2048, f64 135–140 -> 139–142 at n = 1024 (one
+// thread 69 -> 74). Prefetching the C tile before the k loop, and f64 KC 256,
+// measured no difference.
 micro_kernel!(
     f32,
     16,
     256,
     252,
-    512,
+    1024,
     BUFS_F32,
     __m512,
     _mm512_setzero_ps,
@@ -173,7 +178,7 @@ micro_kernel!(
     8,
     128,
     126,
-    512,
+    1024,
     BUFS_F64,
     __m512d,
     _mm512_setzero_pd,
