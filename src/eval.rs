@@ -100,7 +100,14 @@ pub(crate) fn slice<T: Elem>(a: &Array) -> &[T] {
 /// Wraps a typed vector as an array of `shape`.
 #[inline]
 pub(crate) fn wrap<T: Elem>(v: Vec<T>, shape: &[usize]) -> Array {
-    Array::from_parts(T::wrap(v), Dims::from(shape))
+    wrap_dims(v, Dims::from(shape))
+}
+
+/// [`wrap`] for a shape already held as [`Dims`] (cloning an array's shape
+/// copies a fixed-size block, where a slice copy is a `memcpy` call: this
+/// is on the path of every op of a scalar loop).
+pub(crate) fn wrap_dims<T: Elem>(v: Vec<T>, shape: Dims) -> Array {
+    Array::from_parts(T::wrap(v), shape)
 }
 
 /// NumPy's limit on the number of dimensions (`NPY_MAXDIMS`). Printing
@@ -159,24 +166,21 @@ pub(crate) fn full(
     pool: &mut Pool,
     op: &'static str,
 ) -> Result<Array> {
-    filled(size(shape, op)?, shape, value, dtype, pool, op)
+    filled(size(shape, op)?, Dims::from(shape), value, dtype, pool, op)
 }
 
 /// An array of `a`'s shape and dtype filled with `value`.
 pub(crate) fn full_like(a: &Array, value: f64, pool: &mut Pool, op: &'static str) -> Result<Array> {
-    // `a` already holds its size and shape: no product, no slice copy (this
-    // seeds every backward pass).
-    dispatch!(a.dtype(), T => {
-        let mut v: Vec<T> = pool.take(a.buf.len(), op)?;
-        v.fill(T::from_f64(value));
-        Ok(Array::from_parts(T::wrap(v), a.shape.clone()))
-    })
+    // `a` already holds its size and shape (this seeds every backward pass).
+    filled(a.buf.len(), a.shape.clone(), value, a.dtype(), pool, op)
 }
 
-/// [`full`] for a shape already known to hold `n` elements.
+/// [`full`] for a shape already known to hold `n` elements. Inlined into
+/// its two callers: `full_like` seeds every backward pass.
+#[inline(always)]
 fn filled(
     n: usize,
-    shape: &[usize],
+    shape: Dims,
     value: f64,
     dtype: DType,
     pool: &mut Pool,
@@ -185,7 +189,7 @@ fn filled(
     dispatch!(dtype, T => {
         let mut v: Vec<T> = pool.take(n, op)?;
         v.fill(T::from_f64(value));
-        Ok(wrap(v, shape))
+        Ok(wrap_dims(v, shape))
     })
 }
 
@@ -285,7 +289,7 @@ pub(crate) fn map1<T: Elem, U: Elem>(
     // Arrays are contiguous: a plain zip, no layout needed.
     let mut out: Vec<U> = pool.take(a.buf.len(), op)?;
     contig::zip1(slice::<T>(a), &mut out, f);
-    Ok(Array::from_parts(U::wrap(out), a.shape.clone()))
+    Ok(wrap_dims(out, a.shape.clone()))
 }
 
 /// `f` applied elementwise to `a` and `b` (both of type `T`) with NumPy
@@ -309,7 +313,7 @@ pub(crate) fn map2<T: Elem, U: Elem>(
         };
         let mut out: Vec<U> = pool.take(n, op)?;
         contig::zip2(sa, sb, &mut out, f);
-        return Ok(Array::from_parts(U::wrap(out), shape.clone()));
+        return Ok(wrap_dims(out, shape.clone()));
     }
     let (shape, la, lb) = broadcast2(a.shape(), b.shape(), op)?;
     let n = size(&shape, op)?;
