@@ -326,21 +326,19 @@ pub fn gemm<T: MatElem>(
             // pairwise distinct (checked above), as matrixmultiply requires,
             // and `c` is an exclusive borrow, so it aliases neither A nor B.
             unsafe {
-                kernel(
-                    m,
-                    k,
-                    n,
+                strips(
+                    kernel,
+                    [m, k, n],
                     alpha,
-                    a.as_ptr().add(a_off),
-                    rsa,
-                    csa,
-                    b.as_ptr().add(b_off),
-                    rsb,
-                    csb,
+                    a_src,
+                    b_src,
                     beta,
-                    c.as_mut_ptr().add(c_off),
-                    rsc,
-                    csc,
+                    Out {
+                        p: pc,
+                        rs: rsc,
+                        cs: csc,
+                    },
+                    crate::par::threads(),
                 )
             }
         }
@@ -366,6 +364,102 @@ pub fn gemm<T: MatElem>(
                 }
             }
         }
+    }
+}
+
+/// Products handed to matrixmultiply with at least this many multiply-adds
+/// are split into two strips of C computed on two threads (matrixmultiply
+/// itself runs single-threaded). Its own thread pool yielded to the
+/// scheduler for about a quarter of W6's step (perf); splitting through
+/// [`crate::par::join_spinning`] instead took W6's median from 522–717 to
+/// 426–592 µs in six alternating runs of the compare bench (W5 at n = 64,
+/// which stays on one thread, unchanged at 19–20 µs f32, 34–39 f64).
+const SPLIT_MIN: usize = 1 << 20;
+
+/// C for [`strips`]: element (i, j) at `p + i·rs + j·cs`.
+struct Out<T> {
+    p: *mut T,
+    rs: isize,
+    cs: isize,
+}
+
+impl<T> Clone for Out<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Out<T> {}
+// SAFETY: only dereferenced by matrixmultiply under `strips`' contract; the
+// two threads of a split write disjoint strips of C.
+unsafe impl<T: Send> Send for Out<T> {}
+unsafe impl<T: Send> Sync for Out<T> {}
+
+/// `C = alpha·A·B + beta·C` through matrixmultiply's `kernel`, C split in
+/// two strips (rows or columns, whichever C has more of) on two threads
+/// when the product is large. matrixmultiply sums each element of C in an
+/// order that depends on k alone, so the result does not depend on the
+/// split.
+///
+/// # Safety
+/// m, k, n > 0; every element of A and B valid for reads and of C for reads
+/// and writes for the whole call; C's elements pairwise distinct and apart
+/// from A's and B's.
+#[allow(clippy::too_many_arguments)]
+unsafe fn strips<T: MatElem>(
+    kernel: GemmFn<T>,
+    [m, k, n]: [usize; 3],
+    alpha: T,
+    a: Src<T>,
+    b: Src<T>,
+    beta: T,
+    c: Out<T>,
+    threads: usize,
+) {
+    let big = m.saturating_mul(k).saturating_mul(n) >= SPLIT_MIN;
+    if threads >= 2 && big && m.max(n) >= 16 {
+        // Cut at a multiple of 8 so both strips keep whole micro-tiles.
+        let (left, right) = (threads / 2, threads - threads / 2);
+        if m >= n {
+            let cut = (m / 2).next_multiple_of(8).min(m - 1);
+            // SAFETY: row `cut < m` exists; each strip is the caller's
+            // contract on its own rows, and the strips of C are disjoint.
+            let (a2, c2) = unsafe {
+                (
+                    a.skip(cut, 0),
+                    Out {
+                        p: c.p.offset(cut as isize * c.rs),
+                        ..c
+                    },
+                )
+            };
+            crate::par::join_spinning(
+                || unsafe { strips(kernel, [cut, k, n], alpha, a, b, beta, c, left) },
+                || unsafe { strips(kernel, [m - cut, k, n], alpha, a2, b, beta, c2, right) },
+            );
+        } else {
+            let cut = (n / 2).next_multiple_of(8).min(n - 1);
+            // SAFETY: as above, with columns of B and C.
+            let (b2, c2) = unsafe {
+                (
+                    b.skip(0, cut),
+                    Out {
+                        p: c.p.offset(cut as isize * c.cs),
+                        ..c
+                    },
+                )
+            };
+            crate::par::join_spinning(
+                || unsafe { strips(kernel, [m, k, cut], alpha, a, b, beta, c, left) },
+                || unsafe { strips(kernel, [m, k, n - cut], alpha, a, b2, beta, c2, right) },
+            );
+        }
+        return;
+    }
+    // SAFETY: the caller's contract, which is matrixmultiply's.
+    unsafe {
+        kernel(
+            m, k, n, alpha, a.p, a.rs, a.cs, b.p, b.rs, b.cs, beta, c.p, c.rs, c.cs,
+        )
     }
 }
 
