@@ -14,6 +14,10 @@
 //! 2. *Propagate*: from the root down, each reached variable with a live op
 //!    gives its parents their gradients; then the node is cleared (its op
 //!    record dropped, its user count zeroed) as MyGrad's `clear_graph` does.
+//!    A contribution to a parent that already has a gradient is added into
+//!    it in place when the op can (`Op::backward_into`: sums, means, `±`,
+//!    and scaling by a scalar), in the same order and with the same bits as
+//!    forming it and adding it; every other one is formed, then added.
 //!
 //! A node's user count (`n_ops`) is MyGrad's `_ops` set as a number. A clear
 //! zeroes it; `Graph::rewind` decrements it, saturating, for each reclaimed
@@ -183,7 +187,11 @@ impl Inner {
     }
 
     /// The gradients node `i` sends to its variable parents, reduced to each
-    /// parent's shape and dtype.
+    /// parent's shape and dtype. A gradient the op can add straight into a
+    /// parent's existing one (same shape and dtype, and no contribution of
+    /// this node to that parent still pending in `out`, so the order of
+    /// additions is the one [`Inner::accumulate`] would give) goes there
+    /// without being formed.
     fn node_grads(&mut self, i: usize, out: &mut Vec<(u32, Array)>) -> Result<()> {
         let Inner {
             nodes,
@@ -192,23 +200,47 @@ impl Inner {
             pool,
             ..
         } = self;
-        let node: &Node = &nodes[i];
+        // Parents come before their child in creation order.
+        let (below, rest) = nodes.split_at_mut(i);
+        let node: &Node = &rest[0];
         let Some(grad) = node.grad.as_ref() else {
             return Ok(());
         };
         let (a, n) = node.edges_at;
         let parents = &edges[a as usize..(a + n) as usize];
         let (pa, pn) = node.params_at;
-        let ins = Inputs {
-            nodes,
-            parents,
-            params: &params[pa as usize..(pa + pn) as usize],
-        };
+        let params = &params[pa as usize..(pa + pn) as usize];
         for (k, &p) in parents.iter().enumerate() {
-            let parent = &nodes[p as usize];
-            if parent.constant {
+            if below[p as usize].constant {
                 continue;
             }
+            let pending = out.iter().any(|&(q, _)| q == p);
+            let mut acc = below[p as usize]
+                .grad
+                .take_if(|acc| acc.dtype() == grad.dtype() && !pending);
+            let added = match acc.as_mut() {
+                Some(acc) => {
+                    let ins = Inputs {
+                        nodes: below,
+                        parents,
+                        params,
+                    };
+                    node.op.backward_into(&ins, grad, k, acc, pool)
+                }
+                None => Ok(false),
+            };
+            if acc.is_some() {
+                below[p as usize].grad = acc;
+            }
+            if added? {
+                continue;
+            }
+            let ins = Inputs {
+                nodes: below,
+                parents,
+                params,
+            };
+            let parent = &below[p as usize];
             let g = node
                 .op
                 .backward(&ins, &node.value, grad, k, parent.value.shape(), pool)?;

@@ -4,7 +4,7 @@
 //! the kernels crate does the loops.
 
 use causing_diff_kernels::{
-    broadcast_shapes, contig, elementwise, reduce, Dims, Element, Layout, Num, SmallVec,
+    broadcast_shapes, contig, elementwise, reduce, Dims, Element, Float, Layout, Num, SmallVec,
 };
 
 use crate::array::{Array, Buf, Elem, Storage};
@@ -188,7 +188,7 @@ fn filled(
 ) -> Result<Array> {
     dispatch!(dtype, T => {
         let mut v: Vec<T> = pool.take(n, op)?;
-        v.fill(T::from_f64(value));
+        contig::fill(&mut v, T::from_f64(value));
         Ok(wrap_dims(v, shape))
     })
 }
@@ -377,6 +377,20 @@ pub(crate) fn add_assign(acc: &mut Array, g: &Array) {
         let a = bool::slice_mut(&mut acc.buf).expect("same dtype");
         contig::update(a, slice::<bool>(g), |x, y| x | y)
     })
+}
+
+/// In place: `acc[i] = acc[i] + f(g[…])`, with `g` read through `gl` (the
+/// dims of `acc`, possibly broadcast): a gradient added into an existing one
+/// without being formed.
+pub(crate) fn add_into<T: Elem + Float>(
+    acc: &mut Array,
+    g: &[T],
+    gl: &Layout,
+    f: impl Fn(T) -> T + Sync,
+) {
+    debug_assert_eq!(acc.shape(), gl.dims());
+    let a = T::slice_mut(&mut acc.buf).expect("same dtype");
+    elementwise::zip_assign(a, g, gl, |a, g| a + f(g));
 }
 
 /// A boolean mask over the axes of an `ndim`-dimensional array from

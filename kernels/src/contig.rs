@@ -266,6 +266,19 @@ pub fn zip1<A: Element, U: Element>(a: &[A], out: &mut [U], f: impl Fn(A) -> U +
     zip2(a, &[false], out, |x, _| f(x));
 }
 
+/// `out[i] = v` for every element, split over threads when large (as the
+/// maps are).
+///
+/// ```
+/// use causing_diff_kernels::contig::fill;
+/// let mut out = [f32::NAN; 3];
+/// fill(&mut out, 1.5);
+/// assert_eq!(out, [1.5; 3]);
+/// ```
+pub fn fill<U: Element>(out: &mut [U], v: U) {
+    for_chunks(out, Cost::Cheap, |_, chunk| chunk.fill(v));
+}
+
 /// `acc[i] = f(acc[i], b[i])` in place, for slices of equal length (how
 /// gradients accumulate and parameters take steps).
 ///

@@ -256,3 +256,15 @@ fn large_maps_split_over_threads_agree_with_a_naive_loop() {
         }
     }
 }
+
+/// `contig::fill` writes every element, for lengths on one thread and split
+/// over several (the split starts at a few hundred thousand elements).
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn fill_writes_every_element() {
+    for n in [0, 1, 7, 1000, 3_000_001] {
+        let mut out = vec![f64::NAN; n];
+        causing_diff_kernels::contig::fill(&mut out, -2.5);
+        assert!(out.iter().all(|&v| v == -2.5), "n = {n}");
+    }
+}

@@ -4,7 +4,7 @@
 
 use core::cmp::Ordering::{Greater, Less};
 
-use causing_diff_kernels::{Element, Float};
+use causing_diff_kernels::{Element, Float, Layout};
 
 use crate::array::Array;
 use crate::dtype::DType;
@@ -79,6 +79,47 @@ impl BinaryOp {
     }
 
     /// The gradient for input `k` (0 = `a`, 1 = `b`) in the output's shape.
+    /// [`BinaryOp::backward`] added into `acc` (see `Op::backward_into`),
+    /// for an input of the output's shape: the gradients of `+` and `-`, and
+    /// of `*` and `/` (numerator) by a 0-d operand, such as `2 * x`.
+    pub(crate) fn backward_into(
+        self,
+        a: &Array,
+        b: &Array,
+        g: &Array,
+        k: usize,
+        acc: &mut Array,
+        pool: &mut Pool,
+    ) -> Result<bool> {
+        if acc.shape() != g.shape() {
+            return Ok(false);
+        }
+        let other = if k == 0 { b } else { a };
+        let scaled = matches!((self, k), (BinaryOp::Multiply, _) | (BinaryOp::Divide, 0));
+        if scaled && other.ndim() != 0 {
+            return Ok(false);
+        }
+        let gl = Layout::contiguous(g.shape());
+        dispatch_float!(g.dtype(), T => {
+            let gs = eval::slice::<T>(g);
+            match (self, k) {
+                (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => eval::add_into(acc, gs, &gl, |g: T| g),
+                (BinaryOp::Subtract, _) => eval::add_into(acc, gs, &gl, |g: T| -g),
+                (BinaryOp::Multiply, _) | (BinaryOp::Divide, 0) => {
+                    let s = eval::as_dtype(other, g.dtype(), pool)?;
+                    let s: T = eval::slice::<T>(&s)[0];
+                    if self == BinaryOp::Multiply {
+                        eval::add_into(acc, gs, &gl, move |g| g * s)
+                    } else {
+                        eval::add_into(acc, gs, &gl, move |g| g / s)
+                    }
+                }
+                _ => return Ok(false),
+            }
+        }, other => unreachable!("gradients are floats"));
+        Ok(true)
+    }
+
     pub(crate) fn backward(
         self,
         a: &Array,

@@ -125,6 +125,27 @@ impl Op {
         }
     }
 
+    /// Adds the gradient [`Op::backward`] would give input `k` into `acc`,
+    /// that input's gradient so far (of its shape, and of `grad`'s dtype),
+    /// without forming it, and returns true; or returns false and leaves
+    /// `acc` alone when the op has no such path for this input. Each element
+    /// becomes `acc + g` with `g` computed exactly as `backward` computes it,
+    /// so the two routes give the same bits.
+    pub(crate) fn backward_into(
+        &self,
+        ins: &Inputs,
+        grad: &Array,
+        k: usize,
+        acc: &mut Array,
+        pool: &mut Pool,
+    ) -> Result<bool> {
+        match self {
+            Op::Binary(b) => b.backward_into(ins.get(0), ins.get(1), grad, k, acc, pool),
+            Op::Reduce(r) => Ok(r.backward_into(ins.get(0), grad, ins.params, acc)),
+            _ => Ok(false),
+        }
+    }
+
     /// The gradient for input `k`, given the gradient `grad` of the output
     /// `out`. It may have the output's shape and dtype: the engine reduces
     /// it to the input's.

@@ -12,7 +12,7 @@
 //! `keepdims` its elements are in the same order.
 
 use causing_diff_kernels::{
-    elementwise, reduce, scan, Dims, Element, Float, Layout, Num, SmallVec,
+    contig, elementwise, reduce, scan, Dims, Element, Float, Layout, Num, SmallVec,
 };
 
 use crate::array::{Array, Elem, Storage};
@@ -151,6 +151,35 @@ impl ReduceOp {
 
     /// The gradient for the input `x`, in `x`'s shape, given the output
     /// `out` and its gradient `g`.
+    /// [`ReduceOp::backward`] added into `acc` (see `Op::backward_into`):
+    /// sum and mean, whose gradient is the upstream one spread over the
+    /// reduced axes.
+    pub(crate) fn backward_into(
+        self,
+        x: &Array,
+        g: &Array,
+        params: &[isize],
+        acc: &mut Array,
+    ) -> bool {
+        let shape = x.shape();
+        if !matches!(self, ReduceOp::Sum { .. } | ReduceOp::Mean { .. }) || acc.shape() != shape {
+            return false;
+        }
+        let mask = mask_of(&params[..params.len().min(shape.len())]);
+        let sp = spread(shape, &mask);
+        dispatch_float!(g.dtype(), T => {
+            let gs = slice::<T>(g);
+            match self {
+                ReduceOp::Mean { .. } => {
+                    let n = T::from_f64(count(shape, &mask) as f64);
+                    eval::add_into(acc, gs, &sp, |g| g / n)
+                }
+                _ => eval::add_into(acc, gs, &sp, |g| g),
+            }
+        }, other => unreachable!("gradients are floats"));
+        true
+    }
+
     pub(crate) fn backward(
         self,
         x: &Array,
@@ -205,7 +234,7 @@ impl ReduceOp {
                 }
                 // The whole gradient goes to the first extreme element.
                 ReduceOp::Max { .. } | ReduceOp::Min { .. } => {
-                    dx.fill(T::ZERO);
+                    contig::fill(&mut dx, T::ZERO);
                     if saved.len() == gs.len() {
                         for (&i, &g) in saved.iter().zip(gs) {
                             dx[i as usize] = g;
