@@ -238,14 +238,18 @@ fn gradients_accumulate_over_every_use() {
 }
 
 /// Several uses of one tensor whose gradients the engine adds into the
-/// existing gradient without forming them (`2 - x`, `x / 7`, `x * 3`, a mean)
-/// and one it forms (a max): the result is the f32 sum of the contributions
-/// in the order the sweep meets them (the newest use first), to the bit.
+/// existing gradient without forming them (`2 - x`, `x / 7`, `x * 3`, a mean;
+/// the tensor is large enough for that route) and one it forms (a max): the
+/// result is the f32 sum of the contributions in the order the sweep meets
+/// them (the newest use first), to the bit.
 #[test]
 fn gradients_added_in_place_keep_the_order_and_the_bits() {
     let g = Graph::new();
-    let vals = [0.5f32, -1.25, 2.0, 3.5, 0.75, -2.5];
-    let x = g.tensor(Array::from_shape_vec(&[2, 3], vals.to_vec()).unwrap());
+    let (rows, cols) = (40, 32);
+    let vals: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i * 7919) % 1013) as f32 / 101.0 - 5.0)
+        .collect();
+    let x = g.tensor(Array::from_shape_vec(&[rows, cols], vals.clone()).unwrap());
     let u1 = x.max_with(Some(&[1]), false).sum();
     let u2 = x.mean_axis(0).sum();
     let u3 = (x * 3.0).sum();
@@ -253,10 +257,18 @@ fn gradients_added_in_place_keep_the_order_and_the_bits() {
     let u5 = (2.0 - x).sum();
     (u1 + u2 + u3 + u4 + u5).backward();
     let got = x.grad().unwrap().to_f64_vec();
+    let mean = 1.0 / rows as f32;
     for (i, &got) in got.iter().enumerate() {
-        let row = &vals[i / 3 * 3..i / 3 * 3 + 3];
-        let is_max = row.iter().all(|&v| v <= vals[i]);
-        let want = (((-1.0f32 + 1.0 / 7.0) + 3.0) + 1.0 / 2.0) + if is_max { 1.0 } else { 0.0 };
+        let row = &vals[i / cols * cols..(i / cols + 1) * cols];
+        let first_max = row
+            .iter()
+            .position(|&v| v == row.iter().copied().fold(f32::MIN, f32::max));
+        let max_grad = if first_max == Some(i % cols) {
+            1.0
+        } else {
+            0.0
+        };
+        let want = (((-1.0f32 + 1.0 / 7.0) + 3.0) + mean) + max_grad;
         assert_eq!(got, want as f64, "element {i}");
     }
 }

@@ -6,7 +6,7 @@
 //! fused multiply-adds are introduced), so results are identical.
 
 use crate::element::Element;
-use crate::par::{for_chunks, Cost};
+use crate::par::{for_chunks, min_chunk, Cost};
 use crate::simd::{isa, Isa};
 
 /// Runs a slice body at the widest instruction set this machine has. An
@@ -275,7 +275,14 @@ pub fn zip1<A: Element, U: Element>(a: &[A], out: &mut [U], f: impl Fn(A) -> U +
 /// fill(&mut out, 1.5);
 /// assert_eq!(out, [1.5; 3]);
 /// ```
+#[inline]
 pub fn fill<U: Element>(out: &mut [U], v: U) {
+    if out.len() < min_chunk(Cost::Cheap) {
+        // Inline, and without the split's bookkeeping: most fills are
+        // small (one element for a scalar's backward seed).
+        out.fill(v);
+        return;
+    }
     for_chunks(out, Cost::Cheap, |_, chunk| chunk.fill(v));
 }
 

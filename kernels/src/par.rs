@@ -29,6 +29,7 @@ pub enum Cost {
 /// one. Measured on W2 at N = 10^6 (24 passes over 4 MB arrays): 2^18 took
 /// 10–14 ms a call against 21–30 ms for 2^19 (serial at that size), in
 /// interleaved runs on the same machine.
+#[inline]
 pub fn min_chunk(cost: Cost) -> usize {
     match cost {
         Cost::Cheap => 1 << 18,
