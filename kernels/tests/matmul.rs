@@ -498,19 +498,17 @@ fn large_gemm_scales_accumulates_and_keeps_to_its_elements() {
     }
 }
 
-/// Rounding, not only exact integers: the large product is the same bits
-/// whatever the thread count (each element's sum runs in the same order),
-/// and within f32 rounding of a float64 reference.
-#[test]
-#[cfg_attr(miri, ignore)] // large
-fn large_products_do_not_depend_on_the_thread_count() {
-    let (m, k, n) = (130, 700, 200);
+/// An m×k by k×n f32 product (C row- or column-major) on one thread and on
+/// two and three: the same bits, and every element within f32 rounding of a
+/// float64 reference.
+fn check_thread_independence(m: usize, k: usize, n: usize, col_major: bool) {
     let a: Vec<f32> = (0..m * k)
         .map(|i| ((i * 7919) % 1013) as f32 / 1013.0 - 0.5)
         .collect();
     let b: Vec<f32> = (0..k * n)
         .map(|i| ((i * 104_729) % 997) as f32 / 997.0 - 0.5)
         .collect();
+    let (rsc, csc) = if col_major { (1, m) } else { (n, 1) };
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -519,12 +517,28 @@ fn large_products_do_not_depend_on_the_thread_count() {
         let mut c = vec![f32::NAN; m * n];
         pool.install(|| {
             gemm(
-                m, k, n, 1.0, &a, 0, k as isize, 1, &b, 0, n as isize, 1, 0.0, &mut c, 0,
-                n as isize, 1,
+                m,
+                k,
+                n,
+                1.0,
+                &a,
+                0,
+                k as isize,
+                1,
+                &b,
+                0,
+                n as isize,
+                1,
+                0.0,
+                &mut c,
+                0,
+                rsc as isize,
+                csc as isize,
             )
         });
         c
     };
+    let case = format!("{m}×{k}×{n}, C column-major {col_major}");
     let one = run(1);
     for threads in [2, 3] {
         let many = run(threads);
@@ -532,94 +546,43 @@ fn large_products_do_not_depend_on_the_thread_count() {
             one.iter()
                 .zip(&many)
                 .all(|(x, y)| x.to_bits() == y.to_bits()),
-            "{threads} threads"
+            "{case}, {threads} threads"
         );
     }
     for i in 0..m {
         for j in 0..n {
-            let exact: f64 = (0..k)
-                .map(|p| a[i * k + p] as f64 * b[p * n + j] as f64)
-                .sum();
-            let bound: f64 = (0..k)
-                .map(|p| (a[i * k + p] as f64 * b[p * n + j] as f64).abs())
-                .sum();
-            let err = (one[i * n + j] as f64 - exact).abs();
+            let terms = (0..k).map(|p| a[i * k + p] as f64 * b[p * n + j] as f64);
+            let exact: f64 = terms.clone().sum();
+            let bound: f64 = terms.map(f64::abs).sum();
+            let err = (one[i * rsc + j * csc] as f64 - exact).abs();
             assert!(
                 err <= bound * k as f64 * f32::EPSILON as f64,
-                "({i}, {j}): {err}"
+                "{case} ({i}, {j}): {err}"
             );
         }
     }
 }
 
+/// Rounding, not only exact integers: a product for the blocked GEMM is the
+/// same bits whatever the thread count (each element's sum runs in the same
+/// order).
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn large_products_do_not_depend_on_the_thread_count() {
+    for col_major in [false, true] {
+        check_thread_independence(130, 700, 200, col_major);
+    }
+}
+
 /// Products too thin for the blocked GEMM (a dimension under 128, like
-/// W6's) but large enough to be split over threads: one thread and two or
-/// three give the same bits, for C row-major and column-major, split by
-/// rows (m ≥ n) and by columns; and every element is within the rounding
-/// bound of an f64 sum.
+/// W6's) but large enough to be split over threads: the same, for C
+/// row-major and column-major, split by rows (m ≥ n) and by columns.
 #[test]
 #[cfg_attr(miri, ignore)] // large
 fn thin_products_do_not_depend_on_the_thread_count() {
     for (m, k, n) in [(64, 784, 256), (784, 64, 256), (50, 300, 90), (300, 64, 61)] {
-        let a: Vec<f32> = (0..m * k)
-            .map(|i| ((i * 7919) % 1013) as f32 / 1013.0 - 0.5)
-            .collect();
-        let b: Vec<f32> = (0..k * n)
-            .map(|i| ((i * 104_729) % 997) as f32 / 997.0 - 0.5)
-            .collect();
         for col_major in [false, true] {
-            let (rsc, csc) = if col_major { (1, m) } else { (n, 1) };
-            let run = |threads: usize| {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap();
-                let mut c = vec![f32::NAN; m * n];
-                pool.install(|| {
-                    gemm(
-                        m,
-                        k,
-                        n,
-                        1.0,
-                        &a,
-                        0,
-                        k as isize,
-                        1,
-                        &b,
-                        0,
-                        n as isize,
-                        1,
-                        0.0,
-                        &mut c,
-                        0,
-                        rsc as isize,
-                        csc as isize,
-                    )
-                });
-                c
-            };
-            let one = run(1);
-            for threads in [2, 3] {
-                let many = run(threads);
-                assert!(
-                    one.iter()
-                        .zip(&many)
-                        .all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "{m}×{k}×{n}, C column-major {col_major}, {threads} threads"
-                );
-            }
-            for i in 0..m {
-                for j in 0..n {
-                    let terms = (0..k).map(|p| a[i * k + p] as f64 * b[p * n + j] as f64);
-                    let exact: f64 = terms.clone().sum();
-                    let bound: f64 = terms.map(f64::abs).sum();
-                    let err = (one[i * rsc + j * csc] as f64 - exact).abs();
-                    assert!(
-                        err <= bound * k as f64 * f32::EPSILON as f64,
-                        "{m}×{k}×{n} ({i}, {j}): {err}"
-                    );
-                }
-            }
+            check_thread_independence(m, k, n, col_major);
         }
     }
 }
