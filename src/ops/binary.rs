@@ -78,7 +78,6 @@ impl BinaryOp {
         }, other => integer_forward(self, a, b, pool))
     }
 
-    /// The gradient for input `k` (0 = `a`, 1 = `b`) in the output's shape.
     /// [`BinaryOp::backward`] added into `acc` (see `Op::backward_into`),
     /// for an input of the output's shape: the gradients of `+` and `-`, and
     /// of `*` and `/` (numerator) by a 0-d operand, such as `2 * x`.
@@ -120,6 +119,7 @@ impl BinaryOp {
         Ok(true)
     }
 
+    /// The gradient for input `k` (0 = `a`, 1 = `b`) in the output's shape.
     pub(crate) fn backward(
         self,
         a: &Array,

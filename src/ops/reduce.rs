@@ -149,8 +149,6 @@ impl ReduceOp {
         }
     }
 
-    /// The gradient for the input `x`, in `x`'s shape, given the output
-    /// `out` and its gradient `g`.
     /// [`ReduceOp::backward`] added into `acc` (see `Op::backward_into`):
     /// sum and mean, whose gradient is the upstream one spread over the
     /// reduced axes.
@@ -180,6 +178,8 @@ impl ReduceOp {
         true
     }
 
+    /// The gradient for the input `x`, in `x`'s shape, given the output
+    /// `out` and its gradient `g`.
     pub(crate) fn backward(
         self,
         x: &Array,
