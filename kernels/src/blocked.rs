@@ -1,6 +1,6 @@
 //! The crate's own cache-blocked GEMM with AVX-512 micro-kernels, for large
-//! float products on machines that have AVX-512 (`matmul::gemm` decides when;
-//! everything else goes to matrixmultiply).
+//! and small-square float products on machines that have AVX-512
+//! (`matmul::gemm` decides when; everything else goes to matrixmultiply).
 //!
 //! DESIGN. The classic loops: B is packed in `KC × NC` blocks into panels of
 //! `NR` columns (two vectors), A in `MC × KC` blocks into panels of [`MR`]
@@ -22,6 +22,16 @@
 //! n = 1024, two threads, alternating runs: f32 279–297 -> 291–304 GFLOP/s,
 //! f64 A·B and Aᵀ·G 138–141 -> 142–145 (G·Bᵀ unchanged, 138–140). Sixteen
 //! steps ahead measured the same as eight.
+//!
+//! Edge tiles (fewer than `MR` rows or `NR` columns of C left) run the same
+//! micro-kernel on the zero-padded A panel and store through lane masks, so
+//! every element of C takes the same arithmetic; B's columns past the edge
+//! are not read (masked loads, in that case only: in the k loop of a whole
+//! tile they cost 6–7%). A small row-major B (at most [`IN_PLACE_B_BYTES`])
+//! is read in place instead of packed. On one thread at n = 64 (the small
+//! products `matmul` now sends here) this and the masked edges took f32
+//! A·B / G·Bᵀ / Aᵀ·G from matrixmultiply's 111 / 106 / 118 to 125 / 115 /
+//! 117 GFLOP/s, f64 from 55 / 53 / 55 to 64 / 56 / 62.
 //!
 //! Threads split C into row or column strips, each a whole single-threaded
 //! product with its own packing buffers: no shared
@@ -50,6 +60,9 @@ const MR: usize = 14;
 /// How many k steps ahead the micro-kernel prefetches its B panel.
 const PF_STEPS: usize = 8;
 
+/// A row-major B of at most this many bytes is read in place, not packed.
+const IN_PLACE_B_BYTES: usize = 64 << 10;
+
 /// A float type with an AVX-512 micro-kernel and its blocking sizes.
 pub(crate) trait Blocked: Num + Send + Sync {
     /// Lanes of one zmm vector; a micro-tile is `MR × 2·LANES`.
@@ -63,31 +76,40 @@ pub(crate) trait Blocked: Num + Send + Sync {
     /// Runs `f` with this thread's packing buffers for A and B.
     fn with_bufs<R>(f: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R;
     /// One micro-tile: `C[i][j] = alpha·Σ_p A[p][i]·B[p][j] + beta·C[i][j]`
-    /// for the packed panels `ap` (`kc × MR`) and `bp` (`kc × 2·LANES`), C
-    /// addressed as `c + i·rsc + j`. With `beta == 0` the old C is not read.
+    /// for the packed A panel `ap` (`kc × MR`, `A[p][i]` at `ap + p·MR + i`)
+    /// and B addressed as `bp + p·bstep + j` (a packed panel, `bstep =
+    /// 2·LANES`, or row-major B read in place), C addressed as `c + i·rsc +
+    /// j`. Only `j < cols` of B is read (masked loads) and only `i < rows`,
+    /// `j < cols` of C is written: an edge tile is computed whole from the
+    /// zero-padded A panel and stored through masks, so every element of C
+    /// takes the same arithmetic. With `beta == 0` the old C is not read.
     ///
     /// # Safety
-    /// AVX-512F must be available; `ap` and `bp` must hold `kc·MR` and
-    /// `kc·2·LANES` elements; `c + i·rsc + j` must be valid for reads and
-    /// writes for every `i < MR`, `j < 2·LANES`.
+    /// AVX-512F must be available; `rows ≤ MR`, `cols ≤ 2·LANES`; `ap` must
+    /// hold `kc·MR` elements; `bp + p·bstep + j` must be valid for reads for
+    /// every `p < kc`, `j < cols`, and `c + i·rsc + j` for reads and writes
+    /// for every `i < rows`, `j < cols`.
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(
         kc: usize,
         ap: *const Self,
         bp: *const Self,
+        bstep: isize,
         c: *mut Self,
         rsc: isize,
+        rows: usize,
+        cols: usize,
         alpha: Self,
         beta: Self,
     );
-    /// Packs one whole panel of [`MR`] rows of A with unit column stride and
-    /// row stride `lda`: `panel[p·MR + i] = a[i·lda + p]` for `p < kc`,
-    /// transposing in registers.
+    /// Packs one panel of `live ≤ MR` rows of A with unit column stride and
+    /// row stride `lda`: `panel[p·MR + i] = a[i·lda + p]` for `p < kc` and
+    /// `i < live`, zero for `live ≤ i < MR`, transposing in registers.
     ///
     /// # Safety
-    /// AVX-512F must be available; `a[i·lda + p]` must be valid for reads for
-    /// `i < MR`, `p < kc`, and `panel` for `kc·MR` writes.
-    unsafe fn pack_a_rows(a: *const Self, lda: isize, kc: usize, panel: *mut Self);
+    /// AVX-512F must be available; `live ≤ MR`; `a[i·lda + p]` must be valid
+    /// for reads for `i < live`, `p < kc`, and `panel` for `kc·MR` writes.
+    unsafe fn pack_a_rows(a: *const Self, lda: isize, kc: usize, live: usize, panel: *mut Self);
     /// Packs one whole panel of `2·LANES` columns of B with unit row stride
     /// and column stride `ldb`: `panel[p·2·LANES + j] = b[j·ldb + p]` for
     /// `p < kc`, transposing in registers.
@@ -100,7 +122,7 @@ pub(crate) trait Blocked: Num + Send + Sync {
 
 macro_rules! micro_kernel {
     ($t:ty, $lanes:expr, $kc:expr, $mc:expr, $nc:expr, $bufs:ident, $vec:ty, $zero:ident,
-     $load:ident, $store:ident, $set1:ident, $fmadd:ident, $mul:ident,
+     $load:ident, $store:ident, $mask:ty, $mload:ident, $mstore:ident, $set1:ident, $fmadd:ident, $mul:ident,
      $pack_a_rows:ident, $pack_b_cols:ident) => {
         thread_local! {
             static $bufs: RefCell<(Vec<$t>, Vec<$t>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -125,21 +147,37 @@ macro_rules! micro_kernel {
                 kc: usize,
                 ap: *const $t,
                 bp: *const $t,
+                bstep: isize,
                 c: *mut $t,
                 rsc: isize,
+                rows: usize,
+                cols: usize,
                 alpha: $t,
                 beta: $t,
             ) {
+                // `EDGE`: a tile with fewer than MR rows or 2·LANES columns,
+                // stored through masks and reading B through masks; whole
+                // tiles keep plain loads and stores (masked loads in the k
+                // loop cost 6–7% at n = 1024).
+                #[allow(clippy::too_many_arguments)]
                 #[target_feature(enable = "avx512f")]
-                unsafe fn run(
+                unsafe fn run<const EDGE: bool>(
                     kc: usize,
                     mut a: *const $t,
                     mut b: *const $t,
+                    bstep: isize,
                     c: *mut $t,
                     rsc: isize,
+                    rows: usize,
+                    cols: usize,
                     alpha: $t,
                     beta: $t,
                 ) {
+                    // Lanes of each half of a row that are inside C (and B).
+                    let masks = [0, 1].map(|h| {
+                        let live = cols.saturating_sub(h * $lanes).min($lanes);
+                        ((1u32 << live) - 1) as $mask
+                    });
                     let mut acc: [[$vec; 2]; MR] = [[$zero(); 2]; MR];
                     for _ in 0..kc {
                         // SAFETY (this block): the panels hold kc steps of
@@ -148,48 +186,72 @@ macro_rules! micro_kernel {
                             // B streams from L2: ask for it PF_STEPS ahead.
                             // (A prefetch cannot fault; wrapping_add keeps
                             // the address computation defined past the end.)
-                            let ahead = b.wrapping_add(PF_STEPS * 2 * $lanes);
+                            let ahead = b.wrapping_offset(PF_STEPS as isize * bstep);
                             _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
                             _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add($lanes).cast());
-                            let b0 = $load(b);
-                            let b1 = $load(b.add($lanes));
+                            let (b0, b1) = if EDGE {
+                                ($mload(masks[0], b), $mload(masks[1], b.wrapping_add($lanes)))
+                            } else {
+                                ($load(b), $load(b.add($lanes)))
+                            };
                             for (i, row) in acc.iter_mut().enumerate() {
                                 let ai = $set1(*a.add(i));
                                 row[0] = $fmadd(ai, b0, row[0]);
                                 row[1] = $fmadd(ai, b1, row[1]);
                             }
                             a = a.add(MR);
-                            b = b.add(2 * $lanes);
+                            b = b.wrapping_offset(bstep);
                         }
                     }
-                    let va = $set1(alpha);
+                    let (va, vb) = ($set1(alpha), $set1(beta));
+                    // beta == 1 reads C through `old · 1`, which is `old`
+                    // exactly, so one formula serves every beta but 0.
+                    let read = beta != 0.0;
+                    // A whole tile's loops have constant bounds and unroll,
+                    // so the accumulators stay in registers.
                     for (i, row) in acc.iter().enumerate() {
-                        // SAFETY: row i of the tile is valid for reads and
-                        // writes (the caller's contract).
-                        unsafe {
-                            let ci = c.offset(i as isize * rsc);
-                            for (h, v) in row.iter().enumerate() {
-                                let at = ci.add(h * $lanes);
-                                let r = if beta == 0.0 {
-                                    $mul(*v, va)
-                                } else if beta == 1.0 {
-                                    $fmadd(*v, va, $load(at))
+                        if EDGE && i == rows {
+                            break;
+                        }
+                        for (h, v) in row.iter().enumerate() {
+                            // SAFETY: the live lanes of row i < rows are
+                            // valid for reads and writes (the caller's
+                            // contract); masked lanes are not touched.
+                            unsafe {
+                                let at = c.offset(i as isize * rsc).add(h * $lanes);
+                                if EDGE {
+                                    let r = if read {
+                                        $fmadd(*v, va, $mul($mload(masks[h], at), vb))
+                                    } else {
+                                        $mul(*v, va)
+                                    };
+                                    $mstore(at, masks[h], r);
                                 } else {
-                                    $fmadd(*v, va, $mul($load(at), $set1(beta)))
-                                };
-                                $store(at, r);
+                                    let r = if read {
+                                        $fmadd(*v, va, $mul($load(at), vb))
+                                    } else {
+                                        $mul(*v, va)
+                                    };
+                                    $store(at, r);
+                                }
                             }
                         }
                     }
                 }
                 // SAFETY: the caller's contract is `run`'s.
-                unsafe { run(kc, ap, bp, c, rsc, alpha, beta) }
+                unsafe {
+                    if rows == MR && cols == 2 * $lanes {
+                        run::<false>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                    } else {
+                        run::<true>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                    }
+                }
             }
 
             #[inline]
-            unsafe fn pack_a_rows(a: *const $t, lda: isize, kc: usize, panel: *mut $t) {
+            unsafe fn pack_a_rows(a: *const $t, lda: isize, kc: usize, live: usize, panel: *mut $t) {
                 // SAFETY: the caller's contract.
-                unsafe { $pack_a_rows(a, lda, kc, panel) }
+                unsafe { $pack_a_rows(a, lda, kc, live, panel) }
             }
 
             #[inline]
@@ -221,6 +283,9 @@ micro_kernel!(
     _mm512_setzero_ps,
     _mm512_loadu_ps,
     _mm512_storeu_ps,
+    u16,
+    _mm512_maskz_loadu_ps,
+    _mm512_mask_storeu_ps,
     _mm512_set1_ps,
     _mm512_fmadd_ps,
     _mm512_mul_ps,
@@ -238,6 +303,9 @@ micro_kernel!(
     _mm512_setzero_pd,
     _mm512_loadu_pd,
     _mm512_storeu_pd,
+    u8,
+    _mm512_maskz_loadu_pd,
+    _mm512_mask_storeu_pd,
     _mm512_set1_pd,
     _mm512_fmadd_pd,
     _mm512_mul_pd,
@@ -301,22 +369,26 @@ fn transpose_f64(r: &mut [__m512d; 8]) {
 }
 
 /// [`Blocked::pack_a_rows`] for f32: 16 columns of the 14 rows at a time
-/// through one transpose (two zero rows), each column stored with a 14-lane
-/// mask; the last `kc mod 16` columns one element at a time.
+/// through one transpose (rows past `live`, and the two past 14, are zero),
+/// each column stored with a 14-lane mask; the last `kc mod 16` columns one
+/// element at a time.
 ///
 /// # Safety
 /// As for [`Blocked::pack_a_rows`].
 #[target_feature(enable = "avx512f")]
-unsafe fn pack_a_rows_f32(a: *const f32, lda: isize, kc: usize, panel: *mut f32) {
+unsafe fn pack_a_rows_f32(a: *const f32, lda: isize, kc: usize, live: usize, panel: *mut f32) {
     const { assert!(MR == 14) }; // the store masks below
     let whole = kc / 16 * 16;
     let mut r = [_mm512_setzero_ps(); 16];
     for p0 in (0..whole).step_by(16) {
-        for (i, v) in r.iter_mut().take(MR).enumerate() {
-            // SAFETY: row i < MR, columns p0..p0+16 ≤ kc (the contract).
-            *v = unsafe { _mm512_loadu_ps(a.offset(i as isize * lda).add(p0)) };
+        for (i, v) in r.iter_mut().enumerate() {
+            *v = if i < live {
+                // SAFETY: row i < live, columns p0..p0+16 ≤ kc (the contract).
+                unsafe { _mm512_loadu_ps(a.offset(i as isize * lda).add(p0)) }
+            } else {
+                _mm512_setzero_ps()
+            };
         }
-        r[MR..].fill(_mm512_setzero_ps());
         transpose_f32(&mut r);
         for (l, v) in r.iter().enumerate() {
             // SAFETY: lanes 0..MR of column p0 + l < kc's slot in the panel.
@@ -325,8 +397,15 @@ unsafe fn pack_a_rows_f32(a: *const f32, lda: isize, kc: usize, panel: *mut f32)
     }
     for p in whole..kc {
         for i in 0..MR {
-            // SAFETY: (i, p) is in the panel's rows (the contract).
-            unsafe { *panel.add(p * MR + i) = *a.offset(i as isize * lda).add(p) };
+            // SAFETY: (i, p) is in the panel's live rows (the contract), and
+            // slot p·MR + i < kc·MR in the panel.
+            unsafe {
+                *panel.add(p * MR + i) = if i < live {
+                    *a.offset(i as isize * lda).add(p)
+                } else {
+                    0.0
+                }
+            };
         }
     }
 }
@@ -363,20 +442,21 @@ unsafe fn pack_b_cols_f32(b: *const f32, ldb: isize, kc: usize, panel: *mut f32)
 }
 
 /// [`Blocked::pack_a_rows`] for f64: 8 columns at a time, rows 0..8 and
-/// 8..14 (with two zero rows) through one transpose each; the last
+/// 8..14 (rows past `live`, and two past 14, zero) through one transpose
+/// each; the last
 /// `kc mod 8` columns one element at a time.
 ///
 /// # Safety
 /// As for [`Blocked::pack_a_rows`].
 #[target_feature(enable = "avx512f")]
-unsafe fn pack_a_rows_f64(a: *const f64, lda: isize, kc: usize, panel: *mut f64) {
+unsafe fn pack_a_rows_f64(a: *const f64, lda: isize, kc: usize, live: usize, panel: *mut f64) {
     let whole = kc / 8 * 8;
     let mut r = [_mm512_setzero_pd(); 8];
     for p0 in (0..whole).step_by(8) {
-        for (first, live, mask) in [(0, 8, 0xff), (8, MR - 8, 0x3f)] {
+        for (first, rows, mask) in [(0, 8, 0xff), (8, MR - 8, 0x3f)] {
             for (i, v) in r.iter_mut().enumerate() {
-                *v = if i < live {
-                    // SAFETY: row first + i < MR, columns p0..p0+8 ≤ kc.
+                *v = if i < rows && first + i < live {
+                    // SAFETY: row first + i < live, columns p0..p0+8 ≤ kc.
                     unsafe { _mm512_loadu_pd(a.offset((first + i) as isize * lda).add(p0)) }
                 } else {
                     _mm512_setzero_pd()
@@ -384,7 +464,7 @@ unsafe fn pack_a_rows_f64(a: *const f64, lda: isize, kc: usize, panel: *mut f64)
             }
             transpose_f64(&mut r);
             for (l, v) in r.iter().enumerate() {
-                // SAFETY: lanes first..first+live of column p0 + l < kc's
+                // SAFETY: lanes first..first+rows of column p0 + l < kc's
                 // slot in the panel.
                 unsafe { _mm512_mask_storeu_pd(panel.add((p0 + l) * MR + first), mask, *v) };
             }
@@ -392,8 +472,15 @@ unsafe fn pack_a_rows_f64(a: *const f64, lda: isize, kc: usize, panel: *mut f64)
     }
     for p in whole..kc {
         for i in 0..MR {
-            // SAFETY: (i, p) is in the panel's rows (the contract).
-            unsafe { *panel.add(p * MR + i) = *a.offset(i as isize * lda).add(p) };
+            // SAFETY: (i, p) is in the panel's live rows (the contract), and
+            // slot p·MR + i < kc·MR in the panel.
+            unsafe {
+                *panel.add(p * MR + i) = if i < live {
+                    *a.offset(i as isize * lda).add(p)
+                } else {
+                    0.0
+                }
+            };
         }
     }
 }
@@ -505,13 +592,32 @@ unsafe fn serial<T: Blocked>(
     beta: T,
     c: Dst<T>,
 ) {
+    let nr = 2 * T::LANES;
+    // A small row-major B is read in place: packing it cost more than the
+    // packed panels saved.
+    let in_place = b.cs == 1 && k * n * size_of::<T>() <= IN_PLACE_B_BYTES;
     T::with_bufs(|apack, bpack| {
         for jc in (0..n).step_by(T::NC) {
             let nc = T::NC.min(n - jc);
             for pc in (0..k).step_by(T::KC) {
                 let kc = T::KC.min(k - pc);
-                // SAFETY: rows pc..pc+kc and columns jc..jc+nc are inside B.
-                unsafe { pack_b(b.skip(pc, jc), kc, nc, bpack) };
+                let bb = if in_place {
+                    BBlock {
+                        // SAFETY: (pc, jc) is an element of B.
+                        base: unsafe { b.at(pc, jc) },
+                        panel: nr as isize,
+                        step: b.rs,
+                    }
+                } else {
+                    // SAFETY: rows pc..pc+kc and columns jc..jc+nc are
+                    // inside B.
+                    unsafe { pack_b(b.skip(pc, jc), kc, nc, bpack) };
+                    BBlock {
+                        base: bpack.as_ptr(),
+                        panel: (kc * nr) as isize,
+                        step: nr as isize,
+                    }
+                };
                 // Later k blocks add to what the first one wrote.
                 let beta = if pc == 0 { beta } else { T::ONE };
                 for ic in (0..m).step_by(T::MC) {
@@ -520,7 +626,7 @@ unsafe fn serial<T: Blocked>(
                     // inside A; the block of C from (ic, jc) is inside C.
                     unsafe {
                         pack_a(a.skip(ic, pc), mc, kc, apack);
-                        block(mc, nc, kc, apack, bpack, c.skip(ic, jc), alpha, beta);
+                        block(mc, nc, kc, apack, bb, c.skip(ic, jc), alpha, beta);
                     }
                 }
             }
@@ -528,73 +634,61 @@ unsafe fn serial<T: Blocked>(
     })
 }
 
-/// All micro-tiles of one `mc × nc` block of C from the packed blocks.
+/// Where the micro-kernel reads one `kc × nc` block of B: column panel `q`
+/// starts at `base + q·panel`, and its k steps are `step` apart.
+#[derive(Clone, Copy)]
+struct BBlock<T> {
+    base: *const T,
+    panel: isize,
+    step: isize,
+}
+
+/// All micro-tiles of one `mc × nc` block of C from the packed block of A
+/// and the block of B at `b`.
 ///
 /// # Safety
-/// AVX-512F must be available; `ap` and `bp` must hold the packed blocks of
-/// `mc × kc` and `kc × nc`; every element (i, j), i < mc, j < nc, of `c` must
-/// be valid for reads and writes.
+/// AVX-512F must be available; `ap` must hold the packed `mc × kc` block of
+/// A; `b` must address (readably) every element (p, j), p < kc, j < nc, of
+/// the block of B; every element (i, j), i < mc, j < nc, of `c` must be valid
+/// for reads and writes.
 #[allow(clippy::too_many_arguments)]
 unsafe fn block<T: Blocked>(
     mc: usize,
     nc: usize,
     kc: usize,
     ap: &[T],
-    bp: &[T],
+    b: BBlock<T>,
     c: Dst<T>,
     alpha: T,
     beta: T,
 ) {
     let nr = 2 * T::LANES;
-    let mut edge = [T::ZERO; MR * 32];
     for r in 0..mc.div_ceil(MR) {
         let apanel = &ap[r * kc * MR..(r + 1) * kc * MR];
         let rows = MR.min(mc - r * MR);
         for q in 0..nc.div_ceil(nr) {
-            let bpanel = &bp[q * kc * nr..(q + 1) * kc * nr];
+            let bpanel = b.base.wrapping_offset(q as isize * b.panel);
             let cols = nr.min(nc - q * nr);
             // SAFETY: (r·MR, q·nr) is an element of this block of C.
             let ct = unsafe { c.skip(r * MR, q * nr) };
-            if rows == MR && cols == nr {
-                // SAFETY: AVX-512F (the caller's contract); the panels hold
-                // kc·MR and kc·nr elements (sliced above); the whole tile is
-                // inside C.
-                unsafe {
-                    T::tile(
-                        kc,
-                        apanel.as_ptr(),
-                        bpanel.as_ptr(),
-                        ct.p,
-                        ct.rs,
-                        alpha,
-                        beta,
-                    )
-                };
-            } else {
-                // An edge tile: compute the full tile (the packs are
-                // zero-padded) into `edge`, then copy the live part.
-                let tile = &mut edge[..MR * nr];
-                // SAFETY: as above, with the local MR×nr tile as C.
-                unsafe {
-                    T::tile(
-                        kc,
-                        apanel.as_ptr(),
-                        bpanel.as_ptr(),
-                        tile.as_mut_ptr(),
-                        nr as isize,
-                        T::ONE,
-                        T::ZERO,
-                    )
-                };
-                for i in 0..rows {
-                    for j in 0..cols {
-                        // SAFETY: (i, j) of this tile is inside C.
-                        let cij = unsafe { &mut *ct.p.offset(i as isize * ct.rs + j as isize) };
-                        let t = alpha * tile[i * nr + j];
-                        *cij = if beta == T::ZERO { t } else { t + beta * *cij };
-                    }
-                }
-            }
+            // SAFETY: AVX-512F (the caller's contract); the A panel holds
+            // kc·MR elements (sliced above); the `cols` live columns of B's
+            // panel q and the tile's `rows × cols` live part of C are inside
+            // the blocks (the caller's contract).
+            unsafe {
+                T::tile(
+                    kc,
+                    apanel.as_ptr(),
+                    bpanel,
+                    b.step,
+                    ct.p,
+                    ct.rs,
+                    rows,
+                    cols,
+                    alpha,
+                    beta,
+                )
+            };
         }
     }
 }
@@ -611,19 +705,25 @@ unsafe fn pack_a<T: Blocked>(a: Src<T>, mc: usize, kc: usize, ap: &mut Vec<T>) {
     grow(ap, panels * kc * MR);
     for (q, panel) in ap.chunks_exact_mut(kc * MR).take(panels).enumerate() {
         let live = MR.min(mc - q * MR);
-        if live == MR && a.cs == 1 {
+        if a.cs == 1 {
             // Row-major A: transposed in registers.
-            // SAFETY: rows q·MR.. q·MR+MR and columns 0..kc are in the block,
-            // and the panel holds kc·MR elements.
-            unsafe { T::pack_a_rows(a.at(q * MR, 0), a.rs, kc, panel.as_mut_ptr()) };
-        } else if live == MR && a.rs == 1 {
-            // Column-major A (a transposed operand): each column's MR rows
-            // are contiguous, a plain copy.
+            // SAFETY: rows q·MR.. q·MR+live and columns 0..kc are in the
+            // block, and the panel holds kc·MR elements.
+            unsafe { T::pack_a_rows(a.at(q * MR, 0), a.rs, kc, live, panel.as_mut_ptr()) };
+        } else if a.rs == 1 {
+            // Column-major A (a transposed operand): each column's rows are
+            // contiguous, a plain copy.
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                // SAFETY: rows q·MR.. q·MR+MR of column p < kc are in the
+                // SAFETY: rows q·MR.. q·MR+live of column p < kc are in the
                 // block, and contiguous since the row stride is 1.
-                let src = unsafe { core::slice::from_raw_parts(a.at(q * MR, p), MR) };
-                dst.copy_from_slice(src);
+                let src = unsafe { core::slice::from_raw_parts(a.at(q * MR, p), live) };
+                if live == MR {
+                    // A copy of constant length: inlined, no memcpy call.
+                    dst.copy_from_slice(&src[..MR]);
+                } else {
+                    dst[..live].copy_from_slice(src);
+                    dst[live..].fill(T::ZERO);
+                }
             }
         } else {
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {

@@ -52,6 +52,15 @@ impl MatElem for i64 {
 /// 700–720 with it, so a thin product stays with matrixmultiply.
 const BLOCKED_MIN: usize = 128;
 
+/// Small products (fewer than [`SPLIT_MIN`] multiply-adds) whose m, k and n
+/// are all at least this also go to the blocked GEMM, on one thread. At
+/// n = 64 it ran W5's three products 0–15% faster than matrixmultiply (one
+/// thread, see `blocked`); at n = 48 its edge tiles made f32 slower (88 / 63
+/// / 83 against 107 / 95 / 117 GFLOP/s). Two threads at n = 64 made W5
+/// slower end to end (f32 26–36 against 18–19 µs), as splitting
+/// matrixmultiply's products below `SPLIT_MIN` did.
+const SMALL_MIN: usize = 64;
+
 pub(crate) use sealed::{Dst, Src};
 
 /// Items public only inside the crate (the module itself is private), so
@@ -175,10 +184,12 @@ pub(crate) mod sealed {
                     c: Dst<Self>,
                 ) -> bool {
                     #[cfg(target_arch = "x86_64")]
+                    let least = m.min(k).min(n);
+                    let small = m.saturating_mul(k).saturating_mul(n) < super::SPLIT_MIN;
                     if crate::simd::isa() == crate::simd::Isa::Avx512
-                        && m.min(k).min(n) >= super::BLOCKED_MIN
+                        && (least >= super::BLOCKED_MIN || (small && least >= super::SMALL_MIN))
                     {
-                        let threads = crate::par::threads();
+                        let threads = if small { 1 } else { crate::par::threads() };
                         // SAFETY: AVX-512F was detected; the rest is the
                         // caller's contract.
                         unsafe { crate::blocked::gemm(m, k, n, alpha, a, b, beta, c, threads) };

@@ -377,16 +377,22 @@ fn naive2(a: &[f64], al: &Layout, b: &[f64], bl: &Layout) -> Vec<i64> {
     out
 }
 
-/// Shapes for the blocked GEMM (m, k, n ≥ 128, taken on AVX-512 machines;
-/// elsewhere these check matrixmultiply): edge tiles in both directions,
-/// several k blocks (k > 256), two threads' column strips, and more columns
-/// than one packed block of B (n > 512); A and B row-major, transposed and
-/// reversed. Small integers, so every sum is exact.
+/// Shapes for the blocked GEMM (m, k, n ≥ 128, or ≥ 64 for a small product,
+/// taken on AVX-512 machines; elsewhere these check matrixmultiply): edge
+/// tiles in both directions, several k blocks (k > 256), two threads' column
+/// strips, more columns than one packed block of B (n > 512), and small
+/// products whose row-major B is read in place; A and B row-major,
+/// transposed and reversed. Small integers, so every sum is exact.
 #[test]
 #[cfg_attr(miri, ignore)] // large
 fn large_products_in_every_orientation() {
     // k past KC (several depth blocks), n past NC (several column blocks).
-    for (m, k, n) in [(130, 300, 140), (129, 129, 1050)] {
+    for (m, k, n) in [
+        (130, 300, 140),
+        (129, 129, 1050),
+        (64, 64, 64),
+        (71, 66, 77),
+    ] {
         for al in [
             Layout::contiguous(&[m, k]),
             Layout::contiguous(&[k, m]).permute(&[1, 0]).unwrap(),
@@ -422,11 +428,17 @@ fn large_products_in_every_orientation() {
 
 /// `C = 2·A·B + 3·C` in a buffer wider than C, row-major and (through its
 /// strides) column-major: the padding between rows or columns stays as it
-/// was, and NaN in C is ignored when beta is 0.
+/// was, and NaN in C is ignored when beta is 0. A large product and a small
+/// one (B read in place), both with edge tiles.
 #[test]
 #[cfg_attr(miri, ignore)] // large
 fn large_gemm_scales_accumulates_and_keeps_to_its_elements() {
-    let (m, k, n) = (150, 300, 140);
+    for (m, k, n) in [(150, 300, 140), (71, 66, 77)] {
+        scales_accumulates_and_keeps_to_its_elements(m, k, n);
+    }
+}
+
+fn scales_accumulates_and_keeps_to_its_elements(m: usize, k: usize, n: usize) {
     let a: Vec<f64> = data(m * k);
     let b: Vec<f64> = data(k * n);
     let want = |i: usize, j: usize| -> f64 { (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum() };
