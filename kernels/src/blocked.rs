@@ -158,10 +158,13 @@ macro_rules! micro_kernel {
                 // `EDGE`: a tile with fewer than MR rows or 2·LANES columns,
                 // stored through masks and reading B through masks; whole
                 // tiles keep plain loads and stores (masked loads in the k
-                // loop cost 6–7% at n = 1024).
+                // loop cost 6–7% at n = 1024). `R`: the rows computed (at
+                // least `rows`), so the 8-row edge tile of a 64-row product
+                // costs 8 rows of FMAs, not 14; each row's arithmetic is the
+                // same for every `R`.
                 #[allow(clippy::too_many_arguments)]
                 #[target_feature(enable = "avx512f")]
-                unsafe fn run<const EDGE: bool>(
+                unsafe fn run<const EDGE: bool, const R: usize>(
                     kc: usize,
                     mut a: *const $t,
                     mut b: *const $t,
@@ -194,7 +197,7 @@ macro_rules! micro_kernel {
                             } else {
                                 ($load(b), $load(b.add($lanes)))
                             };
-                            for (i, row) in acc.iter_mut().enumerate() {
+                            for (i, row) in acc.iter_mut().enumerate().take(R) {
                                 let ai = $set1(*a.add(i));
                                 row[0] = $fmadd(ai, b0, row[0]);
                                 row[1] = $fmadd(ai, b1, row[1]);
@@ -209,7 +212,7 @@ macro_rules! micro_kernel {
                     let read = beta != 0.0;
                     // A whole tile's loops have constant bounds and unroll,
                     // so the accumulators stay in registers.
-                    for (i, row) in acc.iter().enumerate() {
+                    for (i, row) in acc.iter().enumerate().take(R) {
                         if EDGE && i == rows {
                             break;
                         }
@@ -241,9 +244,13 @@ macro_rules! micro_kernel {
                 // SAFETY: the caller's contract is `run`'s.
                 unsafe {
                     if rows == MR && cols == 2 * $lanes {
-                        run::<false>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<false, MR>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                    } else if rows <= 4 {
+                        run::<true, 4>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                    } else if rows <= 8 {
+                        run::<true, 8>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     } else {
-                        run::<true>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<true, MR>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     }
                 }
             }
