@@ -273,6 +273,44 @@ fn gradients_added_in_place_keep_the_order_and_the_bits() {
     }
 }
 
+/// A max's gradient added to an existing one (in place when the max has at
+/// least 1024 elements, formed for a small one) has the bits of the f32 sum `acc + d`, `d` being
+/// the upstream gradient at each row's first maximum and +0 elsewhere: with
+/// `acc` all -0 (from `x * -0.0`), the zeros of `d` turn it to +0, and at a
+/// maximum `-0 + -0` stays -0.
+#[test]
+fn extreme_gradients_add_signed_zeros_as_a_sum_does() {
+    for (rows, cols) in [(4, 3), (1030, 3)] {
+        for upstream in [1.0f32, -0.0] {
+            let g = Graph::new();
+            let vals: Vec<f32> = (0..rows * cols)
+                .map(|i| ((i * 7919) % 1013) as f32 / 101.0 - 5.0)
+                .collect();
+            let x = g.tensor(Array::from_shape_vec(&[rows, cols], vals.clone()).unwrap());
+            // The older use is added last, into the -0s of the newer one.
+            let u1 = (x.max_with(Some(&[1]), false) * upstream).sum();
+            let u2 = (x * -0.0).sum();
+            (u1 + u2).backward();
+            let got = x.grad().unwrap().to_f64_vec();
+            for (i, &got) in got.iter().enumerate() {
+                let row = &vals[i / cols * cols..(i / cols + 1) * cols];
+                let top = row.iter().copied().fold(f32::MIN, f32::max);
+                let d = if row.iter().position(|&v| v == top) == Some(i % cols) {
+                    upstream
+                } else {
+                    0.0
+                };
+                let want = -0.0f32 + d;
+                assert_eq!(
+                    got.to_bits(),
+                    (want as f64).to_bits(),
+                    "{rows}x{cols}, upstream {upstream}, element {i}: {got} against {want}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn rewound_handles_are_stale_and_marks_are_checked() {
     let g = Graph::new();

@@ -286,6 +286,33 @@ pub fn fill<U: Element>(out: &mut [U], v: U) {
     for_chunks(out, Cost::Cheap, |_, chunk| chunk.fill(v));
 }
 
+/// `x[i] = x[i] + 0` for every element, in place: what adding a gradient
+/// that is zero there does to an accumulated one. Only zeros and NaNs can
+/// change (`-0 + 0` is `+0`), so blocks holding neither are read, not
+/// written.
+///
+/// ```
+/// use causing_diff_kernels::contig::add_zero;
+/// let mut x = [-0.0f32, 1.5, 0.0, -2.0];
+/// add_zero(&mut x);
+/// assert_eq!(x.map(f32::to_bits), [0.0f32, 1.5, 0.0, -2.0].map(f32::to_bits));
+/// ```
+pub fn add_zero<T: crate::element::Float>(x: &mut [T]) {
+    const BLOCK: usize = 256;
+    for_chunks(x, Cost::Cheap, |_, chunk| {
+        for b in chunk.chunks_mut(BLOCK) {
+            // `|` rather than `||` and `any`: one vectorised pass per block.
+            #[allow(clippy::eq_op)] // v != v: NaN
+            let touched = b.iter().fold(false, |s, &v| s | (v == T::ZERO) | (v != v));
+            if touched {
+                for v in b {
+                    *v += T::ZERO;
+                }
+            }
+        }
+    });
+}
+
 /// `acc[i] = f(acc[i], b[i])` in place, for slices of equal length (how
 /// gradients accumulate and parameters take steps).
 ///
@@ -320,6 +347,28 @@ pub fn update<A: Element, B: Element>(acc: &mut [A], b: &[B], f: impl Fn(A, B) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn add_zero_has_the_bits_of_adding_zero() {
+        for n in [0usize, 1, 300, 3 << 19] {
+            let specials = [-0.0f64, 0.0, f64::NAN, -f64::INFINITY, 1e-310, -3.5];
+            // Specials only in some blocks: the rest are read, not written.
+            let x: Vec<f64> = (0..n)
+                .map(|i| {
+                    if i % 1000 == 999 {
+                        specials[i / 1000 % 6]
+                    } else {
+                        i as f64 - 7.0
+                    }
+                })
+                .collect();
+            let mut got = x.clone();
+            add_zero(&mut got);
+            for (i, (&g, &v)) in got.iter().zip(&x).enumerate() {
+                assert_eq!(g.to_bits(), (v + 0.0).to_bits(), "element {i} of {n}");
+            }
+        }
+    }
 
     #[test]
     fn every_operand_form_matches_a_naive_loop() {

@@ -151,7 +151,8 @@ impl ReduceOp {
 
     /// [`ReduceOp::backward`] added into `acc` (see `Op::backward_into`):
     /// sum and mean, whose gradient is the upstream one spread over the
-    /// reduced axes.
+    /// reduced axes, and max and min with saved positions, whose gradient
+    /// is the upstream one at those positions and zero elsewhere.
     pub(crate) fn backward_into(
         self,
         x: &Array,
@@ -160,10 +161,17 @@ impl ReduceOp {
         acc: &mut Array,
     ) -> bool {
         let shape = x.shape();
-        if !matches!(self, ReduceOp::Sum { .. } | ReduceOp::Mean { .. }) || acc.shape() != shape {
+        if acc.shape() != shape {
             return false;
         }
-        let mask = mask_of(&params[..params.len().min(shape.len())]);
+        let (mask_params, saved) = params.split_at(params.len().min(shape.len()));
+        if matches!(self, ReduceOp::Max { .. } | ReduceOp::Min { .. }) {
+            return saved.len() == g.size() && extremes_into(saved, g, acc);
+        }
+        if !matches!(self, ReduceOp::Sum { .. } | ReduceOp::Mean { .. }) {
+            return false;
+        }
+        let mask = mask_of(mask_params);
         let sp = spread(shape, &mask);
         dispatch_float!(g.dtype(), T => {
             let gs = slice::<T>(g);
@@ -264,6 +272,28 @@ impl ReduceOp {
             Ok(wrap(dx, shape))
         }, other => unreachable!("gradients are floats"))
     }
+}
+
+/// `acc + d` in place, `d` being `g[j]` at flat position `at[j]` and zero
+/// elsewhere (max and min's gradient), with the bits of the formed sum:
+/// every other element takes `+ 0` ([`contig::add_zero`]), then each
+/// position its `+ g[j]`. The two orders differ only where `acc` is `-0`
+/// and `g[j]` is `-0` (`-0 + -0` is `-0`, `(-0 + 0) + -0` is `+0`); then
+/// nothing is written and `false` sends the caller to the formed route.
+fn extremes_into(at: &[isize], g: &Array, acc: &mut Array) -> bool {
+    dispatch_float!(g.dtype(), T => {
+        let gs = slice::<T>(g);
+        let a = T::slice_mut(&mut acc.buf).expect("the accumulator has the gradient's dtype");
+        let neg_zero = |v: T| v == T::ZERO && (T::ONE / v) < T::ZERO;
+        if at.iter().zip(gs).any(|(&i, &g)| neg_zero(g) && neg_zero(a[i as usize])) {
+            return false;
+        }
+        contig::add_zero(a);
+        for (&i, &g) in at.iter().zip(gs) {
+            a[i as usize] += g;
+        }
+        true
+    }, other => unreachable!("gradients are floats"))
 }
 
 /// d/dx_i Π_k x_k = Π_{k≠i} x_k, exact with zeros as MyGrad: with one zero
