@@ -27,8 +27,10 @@
 //! micro-kernel on the zero-padded A panel and store through lane masks, so
 //! every element of C takes the same arithmetic; B's columns past the edge
 //! are not read (masked loads, in that case only: in the k loop of a whole
-//! tile they cost 6–7%). A small row-major B (at most [`IN_PLACE_B_BYTES`])
-//! is read in place instead of packed. On one thread at n = 64 (the small
+//! tile they cost 6–7%). A small row-major B (at most [`IN_PLACE_BYTES`])
+//! is read in place instead of packed, and so are the whole panels of a
+//! small column-major A (one thread, n = 64, Aᵀ·G: f32 122 -> 144–146
+//! GFLOP/s, f64 65 -> 77). On one thread at n = 64 (the small
 //! products `matmul` now sends here) this and the masked edges took f32
 //! A·B / G·Bᵀ / Aᵀ·G from matrixmultiply's 111 / 106 / 118 to 125 / 115 /
 //! 117 GFLOP/s, f64 from 55 / 53 / 55 to 64 / 56 / 62.
@@ -60,8 +62,9 @@ const MR: usize = 14;
 /// How many k steps ahead the micro-kernel prefetches its B panel.
 const PF_STEPS: usize = 8;
 
-/// A row-major B of at most this many bytes is read in place, not packed.
-const IN_PLACE_B_BYTES: usize = 64 << 10;
+/// A row-major B, or column-major A, of at most this many bytes is read in
+/// place, not packed.
+const IN_PLACE_BYTES: usize = 64 << 10;
 
 /// A float type with an AVX-512 micro-kernel and its blocking sizes.
 pub(crate) trait Blocked: Num + Send + Sync {
@@ -76,8 +79,8 @@ pub(crate) trait Blocked: Num + Send + Sync {
     /// Runs `f` with this thread's packing buffers for A and B.
     fn with_bufs<R>(f: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R;
     /// One micro-tile: `C[i][j] = alpha·Σ_p A[p][i]·B[p][j] + beta·C[i][j]`
-    /// for the packed A panel `ap` (`kc × MR`, `A[p][i]` at `ap + p·MR + i`)
-    /// and B addressed as `bp + p·bstep + j` (a packed panel, `bstep =
+    /// for A addressed as `ap + p·astep + i` (a packed panel, `astep = MR`,
+    /// or column-major A read in place) and B addressed as `bp + p·bstep + j` (a packed panel, `bstep =
     /// 2·LANES`, or row-major B read in place), C addressed as `c + i·rsc +
     /// j`. Only `j < cols` of B is read (masked loads) and only `i < rows`,
     /// `j < cols` of C is written: an edge tile is computed whole from the
@@ -85,14 +88,16 @@ pub(crate) trait Blocked: Num + Send + Sync {
     /// takes the same arithmetic. With `beta == 0` the old C is not read.
     ///
     /// # Safety
-    /// AVX-512F must be available; `rows ≤ MR`, `cols ≤ 2·LANES`; `ap` must
-    /// hold `kc·MR` elements; `bp + p·bstep + j` must be valid for reads for
+    /// AVX-512F must be available; `rows ≤ MR`, `cols ≤ 2·LANES`;
+    /// `ap + p·astep + i` must be valid for reads for every `p < kc`,
+    /// `i < MR`; `bp + p·bstep + j` must be valid for reads for
     /// every `p < kc`, `j < cols`, and `c + i·rsc + j` for reads and writes
     /// for every `i < rows`, `j < cols`.
     #[allow(clippy::too_many_arguments)]
     unsafe fn tile(
         kc: usize,
         ap: *const Self,
+        astep: isize,
         bp: *const Self,
         bstep: isize,
         c: *mut Self,
@@ -146,6 +151,7 @@ macro_rules! micro_kernel {
             unsafe fn tile(
                 kc: usize,
                 ap: *const $t,
+                astep: isize,
                 bp: *const $t,
                 bstep: isize,
                 c: *mut $t,
@@ -167,6 +173,7 @@ macro_rules! micro_kernel {
                 unsafe fn run<const EDGE: bool, const R: usize>(
                     kc: usize,
                     mut a: *const $t,
+                    astep: isize,
                     mut b: *const $t,
                     bstep: isize,
                     c: *mut $t,
@@ -202,7 +209,7 @@ macro_rules! micro_kernel {
                                 row[0] = $fmadd(ai, b0, row[0]);
                                 row[1] = $fmadd(ai, b1, row[1]);
                             }
-                            a = a.add(MR);
+                            a = a.wrapping_offset(astep);
                             b = b.wrapping_offset(bstep);
                         }
                     }
@@ -244,13 +251,13 @@ macro_rules! micro_kernel {
                 // SAFETY: the caller's contract is `run`'s.
                 unsafe {
                     if rows == MR && cols == 2 * $lanes {
-                        run::<false, MR>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<false, MR>(kc, ap, astep, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     } else if rows <= 4 {
-                        run::<true, 4>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<true, 4>(kc, ap, astep, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     } else if rows <= 8 {
-                        run::<true, 8>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<true, 8>(kc, ap, astep, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     } else {
-                        run::<true, MR>(kc, ap, bp, bstep, c, rsc, rows, cols, alpha, beta)
+                        run::<true, MR>(kc, ap, astep, bp, bstep, c, rsc, rows, cols, alpha, beta)
                     }
                 }
             }
@@ -600,9 +607,10 @@ unsafe fn serial<T: Blocked>(
     c: Dst<T>,
 ) {
     let nr = 2 * T::LANES;
-    // A small row-major B is read in place: packing it cost more than the
-    // packed panels saved.
-    let in_place = b.cs == 1 && k * n * size_of::<T>() <= IN_PLACE_B_BYTES;
+    // A small row-major B, and a small column-major A, are read in place:
+    // packing them cost more than the packed panels saved.
+    let in_place = b.cs == 1 && k * n * size_of::<T>() <= IN_PLACE_BYTES;
+    let a_in_place = a.rs == 1 && m * k * size_of::<T>() <= IN_PLACE_BYTES;
     T::with_bufs(|apack, bpack| {
         for jc in (0..n).step_by(T::NC) {
             let nc = T::NC.min(n - jc);
@@ -632,8 +640,24 @@ unsafe fn serial<T: Blocked>(
                     // SAFETY: rows ic..ic+mc and columns pc..pc+kc are
                     // inside A; the block of C from (ic, jc) is inside C.
                     unsafe {
-                        pack_a(a.skip(ic, pc), mc, kc, apack);
-                        block(mc, nc, kc, apack, bb, c.skip(ic, jc), alpha, beta);
+                        let ab = if a_in_place {
+                            // Only the partial panel, if any, is packed.
+                            let whole = mc / MR * MR;
+                            if whole < mc {
+                                pack_a(a.skip(ic + whole, pc), mc - whole, kc, apack);
+                            }
+                            ABlock {
+                                place: Some(a.skip(ic, pc)),
+                                packed: apack,
+                            }
+                        } else {
+                            pack_a(a.skip(ic, pc), mc, kc, apack);
+                            ABlock {
+                                place: None,
+                                packed: apack,
+                            }
+                        };
+                        block(mc, nc, kc, ab, bb, c.skip(ic, jc), alpha, beta);
                     }
                 }
             }
@@ -650,12 +674,22 @@ struct BBlock<T> {
     step: isize,
 }
 
-/// All micro-tiles of one `mc × nc` block of C from the packed block of A
+/// Where the micro-kernel reads one `mc × kc` block of A: packed (`place`
+/// `None`, `packed` holding every panel), or column-major A read in place
+/// for its whole panels, with `packed` holding only the last, partial one.
+struct ABlock<'a, T> {
+    place: Option<Src<T>>,
+    packed: &'a [T],
+}
+
+/// All micro-tiles of one `mc × nc` block of C from the block of A at `a`
 /// and the block of B at `b`.
 ///
 /// # Safety
-/// AVX-512F must be available; `ap` must hold the packed `mc × kc` block of
-/// A; `b` must address (readably) every element (p, j), p < kc, j < nc, of
+/// AVX-512F must be available; `a.packed` must hold the packed panels of the
+/// `mc × kc` block of A that `a` says it holds, and `a.place` (if any)
+/// address every element (i, p), i < mc, p < kc, of the block; `b` must
+/// address (readably) every element (p, j), p < kc, j < nc, of
 /// the block of B; every element (i, j), i < mc, j < nc, of `c` must be valid
 /// for reads and writes.
 #[allow(clippy::too_many_arguments)]
@@ -663,7 +697,7 @@ unsafe fn block<T: Blocked>(
     mc: usize,
     nc: usize,
     kc: usize,
-    ap: &[T],
+    a: ABlock<'_, T>,
     b: BBlock<T>,
     c: Dst<T>,
     alpha: T,
@@ -671,29 +705,28 @@ unsafe fn block<T: Blocked>(
 ) {
     let nr = 2 * T::LANES;
     for r in 0..mc.div_ceil(MR) {
-        let apanel = &ap[r * kc * MR..(r + 1) * kc * MR];
         let rows = MR.min(mc - r * MR);
+        let (apanel, astep) = match a.place {
+            // SAFETY: rows r·MR.. r·MR+MR of the block exist (a whole panel).
+            Some(src) if rows == MR => (unsafe { src.at(r * MR, 0) }, src.cs),
+            Some(_) => (a.packed[..kc * MR].as_ptr(), MR as isize),
+            None => (
+                a.packed[r * kc * MR..(r + 1) * kc * MR].as_ptr(),
+                MR as isize,
+            ),
+        };
         for q in 0..nc.div_ceil(nr) {
             let bpanel = b.base.wrapping_offset(q as isize * b.panel);
             let cols = nr.min(nc - q * nr);
             // SAFETY: (r·MR, q·nr) is an element of this block of C.
             let ct = unsafe { c.skip(r * MR, q * nr) };
-            // SAFETY: AVX-512F (the caller's contract); the A panel holds
-            // kc·MR elements (sliced above); the `cols` live columns of B's
-            // panel q and the tile's `rows × cols` live part of C are inside
-            // the blocks (the caller's contract).
+            // SAFETY: AVX-512F (the caller's contract); the A panel's kc·MR
+            // elements are packed (sliced above) or inside A; the `cols` live
+            // columns of B's panel q and the tile's `rows × cols` live part
+            // of C are inside the blocks (the caller's contract).
             unsafe {
                 T::tile(
-                    kc,
-                    apanel.as_ptr(),
-                    bpanel,
-                    b.step,
-                    ct.p,
-                    ct.rs,
-                    rows,
-                    cols,
-                    alpha,
-                    beta,
+                    kc, apanel, astep, bpanel, b.step, ct.p, ct.rs, rows, cols, alpha, beta,
                 )
             };
         }
