@@ -184,16 +184,18 @@ pub(crate) mod sealed {
                     c: Dst<Self>,
                 ) -> bool {
                     #[cfg(target_arch = "x86_64")]
-                    let least = m.min(k).min(n);
-                    let small = m.saturating_mul(k).saturating_mul(n) < super::SPLIT_MIN;
-                    if crate::simd::isa() == crate::simd::Isa::Avx512
-                        && (least >= super::BLOCKED_MIN || (small && least >= super::SMALL_MIN))
                     {
-                        let threads = if small { 1 } else { crate::par::threads() };
-                        // SAFETY: AVX-512F was detected; the rest is the
-                        // caller's contract.
-                        unsafe { crate::blocked::gemm(m, k, n, alpha, a, b, beta, c, threads) };
-                        return true;
+                        let least = m.min(k).min(n);
+                        let small = m.saturating_mul(k).saturating_mul(n) < super::SPLIT_MIN;
+                        if crate::simd::isa() == crate::simd::Isa::Avx512
+                            && (least >= super::BLOCKED_MIN || (small && least >= super::SMALL_MIN))
+                        {
+                            let threads = if small { 1 } else { crate::par::threads() };
+                            // SAFETY: AVX-512F was detected; the rest is the
+                            // caller's contract.
+                            unsafe { crate::blocked::gemm(m, k, n, alpha, a, b, beta, c, threads) };
+                            return true;
+                        }
                     }
                     let _ = (m, k, n, alpha, a, b, beta, c);
                     false
