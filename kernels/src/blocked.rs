@@ -29,11 +29,11 @@
 //! are not read (masked loads, in that case only: in the k loop of a whole
 //! tile they cost 6–7%). A small row-major B (at most [`IN_PLACE_BYTES`])
 //! is read in place instead of packed, and so are the whole panels of a
-//! small column-major A (one thread, n = 64, Aᵀ·G: f32 122 -> 144–146
-//! GFLOP/s, f64 65 -> 77). On one thread at n = 64 (the small
-//! products `matmul` now sends here) this and the masked edges took f32
-//! A·B / G·Bᵀ / Aᵀ·G from matrixmultiply's 111 / 106 / 118 to 125 / 115 /
-//! 117 GFLOP/s, f64 from 55 / 53 / 55 to 64 / 56 / 62.
+//! small column-major A. Edge tiles compute only the rows they need (4, 8
+//! or 14). On one thread at n = 64 (the small products `matmul` now sends
+//! here) these took W5's A·B / G·Bᵀ / Aᵀ·G from matrixmultiply's 111 / 106
+//! / 118 to 130–132 / 120–122 / 144–146 GFLOP/s (f32), and from 55 / 53 /
+//! 55 to 68–69 / 59 / 77 (f64).
 //!
 //! Threads split C into row or column strips, each a whole single-threaded
 //! product with its own packing buffers: no shared
@@ -80,9 +80,9 @@ pub(crate) trait Blocked: Num + Send + Sync {
     fn with_bufs<R>(f: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R;
     /// One micro-tile: `C[i][j] = alpha·Σ_p A[p][i]·B[p][j] + beta·C[i][j]`
     /// for A addressed as `ap + p·astep + i` (a packed panel, `astep = MR`,
-    /// or column-major A read in place) and B addressed as `bp + p·bstep + j` (a packed panel, `bstep =
-    /// 2·LANES`, or row-major B read in place), C addressed as `c + i·rsc +
-    /// j`. Only `j < cols` of B is read (masked loads) and only `i < rows`,
+    /// or column-major A read in place) and B addressed as `bp + p·bstep + j`
+    /// (a packed panel, `bstep = 2·LANES`, or row-major B read in place), C
+    /// addressed as `c + i·rsc + j`. Only `j < cols` of B is read (masked loads) and only `i < rows`,
     /// `j < cols` of C is written: an edge tile is computed whole from the
     /// zero-padded A panel and stored through masks, so every element of C
     /// takes the same arithmetic. With `beta == 0` the old C is not read.
@@ -457,8 +457,7 @@ unsafe fn pack_b_cols_f32(b: *const f32, ldb: isize, kc: usize, panel: *mut f32)
 
 /// [`Blocked::pack_a_rows`] for f64: 8 columns at a time, rows 0..8 and
 /// 8..14 (rows past `live`, and two past 14, zero) through one transpose
-/// each; the last
-/// `kc mod 8` columns one element at a time.
+/// each; the last `kc mod 8` columns one element at a time.
 ///
 /// # Safety
 /// As for [`Blocked::pack_a_rows`].
@@ -609,14 +608,14 @@ unsafe fn serial<T: Blocked>(
     let nr = 2 * T::LANES;
     // A small row-major B, and a small column-major A, are read in place:
     // packing them cost more than the packed panels saved.
-    let in_place = b.cs == 1 && k * n * size_of::<T>() <= IN_PLACE_BYTES;
+    let b_in_place = b.cs == 1 && k * n * size_of::<T>() <= IN_PLACE_BYTES;
     let a_in_place = a.rs == 1 && m * k * size_of::<T>() <= IN_PLACE_BYTES;
     T::with_bufs(|apack, bpack| {
         for jc in (0..n).step_by(T::NC) {
             let nc = T::NC.min(n - jc);
             for pc in (0..k).step_by(T::KC) {
                 let kc = T::KC.min(k - pc);
-                let bb = if in_place {
+                let bb = if b_in_place {
                     BBlock {
                         // SAFETY: (pc, jc) is an element of B.
                         base: unsafe { b.at(pc, jc) },

@@ -438,6 +438,42 @@ fn large_gemm_scales_accumulates_and_keeps_to_its_elements() {
     }
 }
 
+/// `gemm` with row-major A (m×k) and B (k×n), both from offset 0, into C
+/// at `i·rs + j·cs`.
+#[allow(clippy::too_many_arguments)]
+fn gemm_row_major<T: MatElem>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: &[T],
+    b: &[T],
+    beta: T,
+    c: &mut [T],
+    rs: usize,
+    cs: usize,
+) {
+    gemm(
+        m,
+        k,
+        n,
+        alpha,
+        a,
+        0,
+        k as isize,
+        1,
+        b,
+        0,
+        n as isize,
+        1,
+        beta,
+        c,
+        0,
+        rs as isize,
+        cs as isize,
+    );
+}
+
 fn scales_accumulates_and_keeps_to_its_elements(m: usize, k: usize, n: usize) {
     let a: Vec<f64> = data(m * k);
     let b: Vec<f64> = data(k * n);
@@ -451,25 +487,7 @@ fn scales_accumulates_and_keeps_to_its_elements(m: usize, k: usize, n: usize) {
         };
         let mut c: Vec<f64> = (0..len).map(|i| (i % 7) as f64).collect();
         let old = c.clone();
-        gemm(
-            m,
-            k,
-            n,
-            2.0,
-            &a,
-            0,
-            k as isize,
-            1,
-            &b,
-            0,
-            n as isize,
-            1,
-            3.0,
-            &mut c,
-            0,
-            rs as isize,
-            cs as isize,
-        );
+        gemm_row_major(m, k, n, 2.0, &a, &b, 3.0, &mut c, rs, cs);
         let mut live = vec![false; len];
         for i in 0..m {
             for j in 0..n {
@@ -482,25 +500,7 @@ fn scales_accumulates_and_keeps_to_its_elements(m: usize, k: usize, n: usize) {
             assert_eq!(c[at], old[at], "padding at {at}");
         }
         let mut c = vec![f64::NAN; len];
-        gemm(
-            m,
-            k,
-            n,
-            1.0,
-            &a,
-            0,
-            k as isize,
-            1,
-            &b,
-            0,
-            n as isize,
-            1,
-            0.0,
-            &mut c,
-            0,
-            rs as isize,
-            cs as isize,
-        );
+        gemm_row_major(m, k, n, 1.0, &a, &b, 0.0, &mut c, rs, cs);
         assert_eq!(c[(m - 1) * rs + (n - 1) * cs], want(m - 1, n - 1));
         assert!(c
             .iter()
@@ -527,27 +527,7 @@ fn check_thread_independence(m: usize, k: usize, n: usize, col_major: bool) {
             .build()
             .unwrap();
         let mut c = vec![f32::NAN; m * n];
-        pool.install(|| {
-            gemm(
-                m,
-                k,
-                n,
-                1.0,
-                &a,
-                0,
-                k as isize,
-                1,
-                &b,
-                0,
-                n as isize,
-                1,
-                0.0,
-                &mut c,
-                0,
-                rsc as isize,
-                csc as isize,
-            )
-        });
+        pool.install(|| gemm_row_major(m, k, n, 1.0, &a, &b, 0.0, &mut c, rsc, csc));
         c
     };
     let case = format!("{m}×{k}×{n}, C column-major {col_major}");
