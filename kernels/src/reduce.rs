@@ -533,30 +533,68 @@ fn better<T: Element, const MAX: bool>(x: T, best: T) -> bool {
     }
 }
 
-/// The first extreme of a contiguous run and its position: a branch-free
-/// pass over 16 lanes (which the compiler vectorises) finds the extreme
-/// value, then a scan finds the first element equal to it (or the first NaN,
-/// which wins). Equal to the sequential fold, ties and signed zeros included.
+/// The first extreme of a contiguous run and its position, through
+/// [`first_extreme_body`] compiled for the widest vectors the machine has.
 fn first_extreme<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
-    const W: usize = 16;
+    #[cfg(target_arch = "x86_64")]
+    match crate::simd::isa() {
+        // SAFETY: the ISA was detected at run time.
+        crate::simd::Isa::Avx512 => return unsafe { first_extreme_avx512::<T, MAX>(run) },
+        // SAFETY: as above.
+        crate::simd::Isa::Avx2 => return unsafe { first_extreme_avx2::<T, MAX>(run) },
+        crate::simd::Isa::Scalar => {}
+    }
+    first_extreme_body::<T, MAX>(run)
+}
+
+/// [`first_extreme_body`] with AVX-512.
+///
+/// # Safety
+/// AVX-512 F, DQ, BW and VL must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")]
+unsafe fn first_extreme_avx512<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
+    first_extreme_body::<T, MAX>(run)
+}
+
+/// [`first_extreme_body`] with AVX2.
+///
+/// # Safety
+/// AVX2 and FMA must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn first_extreme_avx2<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
+    first_extreme_body::<T, MAX>(run)
+}
+
+/// The first extreme of a contiguous run and its position: a branch-free
+/// pass over [`EXTREME_LANES`] lanes (which the compiler vectorises; that
+/// many lanes keep several vectors of comparisons in flight) finds the
+/// extreme value and whether there is a NaN, then a scan, a block of lanes
+/// at a time, finds the first element equal to it (or the first NaN, which
+/// wins). Equal to the sequential fold, ties and signed zeros included.
+#[inline(always)]
+fn first_extreme_body<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
+    const W: usize = EXTREME_LANES;
     let mut acc = [run[0]; W];
-    let mut nan = false;
+    let mut nan = [false; W];
     let chunks = run.chunks_exact(W);
     let rest = chunks.remainder();
     for c in chunks {
         for k in 0..W {
             let x = c[k];
-            nan |= is_nan(x);
+            nan[k] |= is_nan(x);
             let take = if MAX { x > acc[k] } else { x < acc[k] };
             acc[k] = if take { x } else { acc[k] };
         }
     }
+    let mut any_nan = nan.iter().any(|&n| n);
     for &x in rest {
-        nan |= is_nan(x);
+        any_nan |= is_nan(x);
         let take = if MAX { x > acc[0] } else { x < acc[0] };
         acc[0] = if take { x } else { acc[0] };
     }
-    if nan {
+    if any_nan {
         let p = run.iter().position(|&x| is_nan(x)).expect("a NaN was seen");
         return (run[p], p);
     }
@@ -566,12 +604,26 @@ fn first_extreme<T: Element, const MAX: bool>(run: &[T]) -> (T, usize) {
             best = x;
         }
     }
-    let p = run
+    // The block holding the first equal element, found without a branch
+    // per element; then its place in the block.
+    let blocks = run.chunks_exact(W);
+    let tail = blocks.remainder();
+    for (b, c) in blocks.enumerate() {
+        if c.iter().fold(false, |hit, &x| hit | (x == best)) {
+            let p = c.iter().position(|&x| x == best).expect("checked above");
+            return (c[p], b * W + p);
+        }
+    }
+    let p = tail
         .iter()
         .position(|&x| x == best)
         .expect("the extreme is in the run");
-    (run[p], p)
+    (tail[p], run.len() - tail.len() + p)
 }
+
+/// Lanes of the first pass of [`first_extreme_body`]: four AVX-512 vectors
+/// of `f32`.
+const EXTREME_LANES: usize = 64;
 
 /// Runs `fold` over the reduced elements of every output position `j` in C
 /// order and hands the accumulator to `emit(j, acc)`, in either loop order.

@@ -227,6 +227,64 @@ fn nan_propagates_and_the_first_nan_wins() {
     assert!(s[0].is_nan() && s[1].is_nan());
 }
 
+/// Contiguous runs go through a vectorised first pass over 64 lanes and a
+/// block-wise scan for the first extreme: runs of every length up to 300
+/// (whole blocks, partial tails, runs shorter than a block) made of few
+/// values, so that ties, signed zeros and NaNs fall in every block and
+/// lane, give the sequential answer bit for bit.
+#[test]
+fn contiguous_runs_find_the_first_extreme_in_every_lane_and_block() {
+    let values = [-0.0, 0.0, 1.0, -1.0, 2.0, -2.0];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for len in 1..=300usize {
+        let rows = 3;
+        let x: Vec<f64> = (0..rows * len)
+            .map(|_| {
+                let r = next();
+                if r % 997 == 0 {
+                    f64::NAN
+                } else {
+                    values[(r % values.len() as u64) as usize]
+                }
+            })
+            .collect();
+        let l = Layout::contiguous(&[rows, len]);
+        for max in [true, false] {
+            let mut out = vec![f64::NAN; rows];
+            let mut arg = vec![usize::MAX; rows];
+            if max {
+                max_axes(&x, &l, &[false, true], &mut out, Some(&mut arg));
+            } else {
+                min_axes(&x, &l, &[false, true], &mut out, Some(&mut arg));
+            }
+            let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+            let mut out32 = vec![f32::NAN; rows];
+            let mut arg32 = vec![usize::MAX; rows];
+            if max {
+                max_axes(&x32, &l, &[false, true], &mut out32, Some(&mut arg32));
+            } else {
+                min_axes(&x32, &l, &[false, true], &mut out32, Some(&mut arg32));
+            }
+            for r in 0..rows {
+                let g: Vec<(f64, usize)> =
+                    (0..len).map(|i| (x[r * len + i], r * len + i)).collect();
+                let (v, i) = naive_extreme(&g, max);
+                let what = format!("len {len}, row {r}, max {max}");
+                assert_eq!(arg[r], i, "{what}");
+                assert_eq!(out[r].to_bits(), v.to_bits(), "{what}");
+                assert_eq!(arg32[r], i, "{what} (f32)");
+                assert_eq!(out32[r].to_bits(), (v as f32).to_bits(), "{what} (f32)");
+            }
+        }
+    }
+}
+
 #[test]
 fn ties_pick_the_first_index() {
     let x = [2, 7, 7, 1, 7, 2];
