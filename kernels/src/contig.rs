@@ -253,6 +253,20 @@ pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
     }
 }
 
+/// The serial body of [`update`] for the strided kernels' contiguous runs
+/// (`acc` and `b` of equal length): a run long enough to pay for the
+/// dispatch is compiled for the machine's widest vectors.
+#[inline]
+pub(crate) fn update_run<A: Element, B: Element, F: Fn(A, B) -> A>(acc: &mut [A], b: &[B], f: &F) {
+    /// Shorter runs stay in the caller's code.
+    const MIN_DISPATCH: usize = 32;
+    if acc.len() < MIN_DISPATCH {
+        generic::update(acc, b, f)
+    } else {
+        multiversion!([_, _, _] update(acc, b, f))
+    }
+}
+
 /// `out[i] = f(a[i])` for slices of equal length.
 ///
 /// ```

@@ -7,7 +7,7 @@
 
 use core::ops::Range;
 
-use crate::contig::zip2_run;
+use crate::contig::{update_run, zip2_run};
 use crate::element::Element;
 use crate::layout::{check_fits, Layout};
 use crate::walk::Walk;
@@ -284,9 +284,7 @@ fn zip_assign_serial<A: Element, B: Element>(
         return;
     }
     if bl.is_contiguous() {
-        for (x, &y) in a.iter_mut().zip(&b[bl.offset()..bl.offset() + bl.size()]) {
-            *x = f(*x, y);
-        }
+        update_run(a, &b[bl.offset()..bl.offset() + bl.size()], &f);
     } else if bl.is_broadcast_scalar() {
         let y = b[bl.offset()];
         for x in a.iter_mut() {
@@ -298,11 +296,7 @@ fn zip_assign_serial<A: Element, B: Element>(
             let a = &mut a[j..j + len];
             j += len;
             match sb {
-                1 => {
-                    for (x, &y) in a.iter_mut().zip(&b[ob..ob + len]) {
-                        *x = f(*x, y);
-                    }
-                }
+                1 => update_run(a, &b[ob..ob + len], &f),
                 0 => {
                     let y = b[ob];
                     for x in a.iter_mut() {

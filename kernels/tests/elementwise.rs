@@ -98,6 +98,34 @@ fn map3_on_every_triple_of_layouts() {
     }
 }
 
+/// Contiguous runs of at least 32 elements go through the vector kernels:
+/// a whole contiguous operand, and rows of one spread down a matrix (how a
+/// mean's gradient is added into an existing one), against a naive loop,
+/// bit for bit.
+#[test]
+fn zip_assign_long_runs_match_a_naive_loop() {
+    let f = |s: f32, v: f32| s + v / 3.0;
+    for (dims, strides) in [
+        (vec![1000usize], vec![1isize]),
+        (vec![50, 100], vec![0, 1]),
+        (vec![7, 33], vec![33, 1]),
+    ] {
+        let b = Layout::new(&dims, &strides, 0);
+        let y: Vec<f32> = (0..dims.iter().product::<usize>())
+            .map(|i| (i as f32 * 0.37).sin())
+            .collect();
+        let mut acc: Vec<f32> = (0..b.size()).map(|i| (i as f32 * 0.11).cos()).collect();
+        let want: Vec<u32> = acc
+            .iter()
+            .zip(gather(&y, &b))
+            .map(|(&s, v)| f(s, v).to_bits())
+            .collect();
+        zip_assign(&mut acc, &y, &b, f);
+        let got: Vec<u32> = acc.iter().map(|x| x.to_bits()).collect();
+        assert_eq!(got, want, "{dims:?} {strides:?}");
+    }
+}
+
 #[test]
 fn zip_assign_on_every_layout() {
     for dims in shapes() {

@@ -178,7 +178,7 @@ impl ReduceOp {
             match self {
                 ReduceOp::Mean { .. } => {
                     let n = T::from_f64(count(shape, &mask) as f64);
-                    eval::add_into(acc, gs, &sp, |g| g / n)
+                    eval::add_into(acc, gs, &sp, move |g| g / n)
                 }
                 _ => eval::add_into(acc, gs, &sp, |g| g),
             }
