@@ -1,5 +1,6 @@
 //! Kernel micro-benchmarks: the vectorised transcendentals against the
-//! platform's scalar functions, elementwise maps by layout, reductions by
+//! platform's scalar functions, elementwise maps (and in-place updates) by
+//! layout, reductions by
 //! axis, and matmul (f32 and f64, B row-major and transposed) against raw
 //! `matrixmultiply`.
 //!
@@ -8,7 +9,7 @@
 use std::hint::black_box;
 
 use causing_diff_kernels::vmath::{self, Fun};
-use causing_diff_kernels::{map2, matmul, max_axes, sum_axes, Layout, MatElem};
+use causing_diff_kernels::{map2, matmul, max_axes, sum_axes, zip_assign, Layout, MatElem};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn transcendentals(c: &mut Criterion) {
@@ -97,6 +98,14 @@ fn elementwise(c: &mut Criterion) {
         .unwrap();
     group.bench_function("row broadcast", |bch| {
         bch.iter(|| map2(black_box(&a), &sq, &b, &row, &mut out, |x, y| x + y))
+    });
+    // In place, as gradients accumulate: a contiguous operand, and a row
+    // spread down the matrix (a mean's gradient added into W4's).
+    group.bench_function("zip_assign contiguous", |bch| {
+        bch.iter(|| zip_assign(&mut out, black_box(&b), &flat, |x, y| x + y))
+    });
+    group.bench_function("zip_assign row spread", |bch| {
+        bch.iter(|| zip_assign(&mut out, black_box(&b), &row, |x, y| x + y))
     });
     group.finish();
 }
