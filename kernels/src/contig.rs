@@ -224,6 +224,10 @@ pub fn zip2<A: Element, B: Element, U: Element>(
     });
 }
 
+/// The shortest run [`zip2_run`] and [`update_run`] hand to the
+/// dispatched kernels; shorter runs stay in the caller's code.
+const MIN_DISPATCH: usize = 32;
+
 /// The serial body of [`zip2`] for the strided kernels' contiguous runs:
 /// each of `a` and `b` has `out.len()` elements or one, and a run long
 /// enough to pay for the dispatch is compiled for the machine's widest
@@ -235,8 +239,6 @@ pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
     out: &mut [U],
     f: &F,
 ) {
-    /// Shorter runs stay in the caller's code.
-    const MIN_DISPATCH: usize = 32;
     let n = out.len();
     if n < MIN_DISPATCH {
         for (i, o) in out.iter_mut().enumerate() {
@@ -258,8 +260,6 @@ pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
 /// dispatch is compiled for the machine's widest vectors.
 #[inline]
 pub(crate) fn update_run<A: Element, B: Element, F: Fn(A, B) -> A>(acc: &mut [A], b: &[B], f: &F) {
-    /// Shorter runs stay in the caller's code.
-    const MIN_DISPATCH: usize = 32;
     if acc.len() < MIN_DISPATCH {
         generic::update(acc, b, f)
     } else {

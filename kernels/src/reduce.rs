@@ -74,7 +74,8 @@ fn sum_serial<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) 
 /// Outer loop order: each lane adds [`LEAF_ROWS`] rows sequentially, and the
 /// row blocks are combined by a cascade.
 fn sum_outer<T: Num>(src: &[T], offset: usize, kw: &Walk<1>, rw: &Walk<1>, out: &mut [T]) {
-    if kw.runs() == 1 && kw.inner_strides()[0] == 1 && kw.inner_len() >= 2 * LANES {
+    // One block of outputs (at most LANES) already reads whole rows.
+    if kw.runs() == 1 && kw.inner_strides()[0] == 1 && kw.inner_len() > LANES {
         sum_rows(src, offset, kw.inner_len(), rw, out);
     } else {
         sum_blocks(src, offset, kw, rw, out);
@@ -281,7 +282,7 @@ fn sum_prod_outer<T: Num>(
     out: &mut [T],
 ) {
     let [ksa, ksb] = kw.inner_strides();
-    if kw.runs() == 1 && kw.inner_len() >= 2 * LANES && ksa == 1 && (ksb == 1 || ksb == 0) {
+    if kw.runs() == 1 && kw.inner_len() > LANES && ksa == 1 && (ksb == 1 || ksb == 0) {
         sum_prod_rows(a, b, offsets, kw.inner_len(), ksb == 0, rw, out);
     } else {
         sum_prod_blocks(a, b, offsets, kw, rw, out);
@@ -977,7 +978,7 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for width in [2 * LANES, 2 * LANES + 1, 5 * LANES - 7] {
+        for width in [LANES + 1, 2 * LANES, 5 * LANES - 7] {
             for (groups, per) in [
                 (1, 1),
                 (1, LEAF_ROWS),
@@ -996,7 +997,7 @@ mod tests {
                 let rw = Walk::new(&[groups, per], [&[group, row]]);
                 let (mut a, mut b) = (vec![f32::NAN; width], vec![f32::NAN; width]);
                 sum_rows(&x, 2, width, &rw, &mut a);
-                sum_blocks(&x[..], 2, &kw, &rw, &mut b);
+                sum_blocks(&x, 2, &kw, &rw, &mut b);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&a), bits(&b), "width {width}, {groups}×{per} rows");
                 let (mut a, mut b) = (vec![7; width], vec![9; width]);
