@@ -562,7 +562,7 @@ pub(crate) unsafe fn gemm<T: Blocked>(
     // A, are preferred when B packs by copying.
     let by_rows = (b.cs == 1 || n < 2 * nr) && m >= 2 * MR;
     if by_rows {
-        let cut = (m * left / threads).div_ceil(MR) * MR;
+        let cut = row_cut(m, left, threads);
         if cut < m {
             // SAFETY: row `cut < m` of A and C exists; each strip gets the
             // caller's contract on its own rows, and the strips of C are
@@ -588,6 +588,28 @@ pub(crate) unsafe fn gemm<T: Blocked>(
     }
     // SAFETY: the caller's contract.
     unsafe { serial(m, k, n, alpha, a, b, beta, c) }
+}
+
+/// Where to cut `m` rows so that the first strip gets `left` of `threads`
+/// shares of the work: a tile row costs the rows its micro-kernel variant
+/// computes (4, 8 or [`MR`]), so the cut is the one, within a panel of the
+/// even share, that makes the larger strip's cost least.
+fn row_cut(m: usize, left: usize, threads: usize) -> usize {
+    let cost = |rows: usize| {
+        let edge = match rows % MR {
+            0 => 0,
+            1..=4 => 4,
+            5..=8 => 8,
+            _ => MR,
+        };
+        rows / MR * MR + edge
+    };
+    let even = m * left / threads;
+    let worst =
+        |cut: usize| (cost(cut) * threads / left).max(cost(m - cut) * threads / (threads - left));
+    (even.saturating_sub(MR).max(1)..=(even + MR).min(m - 1))
+        .min_by_key(|&cut| (worst(cut), cut.abs_diff(even)))
+        .unwrap_or(even)
 }
 
 /// [`gemm`] on the calling thread.
@@ -824,5 +846,51 @@ unsafe fn pack_b<T: Blocked>(b: Src<T>, kc: usize, nc: usize, bp: &mut Vec<T>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{row_cut, MR};
+
+    /// Rows of FMAs a strip's tiles compute (`tile`'s variants: 4, 8, MR).
+    fn cost(rows: usize) -> usize {
+        (0..rows)
+            .step_by(MR)
+            .map(|r| {
+                [4, 8, MR]
+                    .into_iter()
+                    .find(|&v| v >= (rows - r).min(MR))
+                    .unwrap()
+            })
+            .sum()
+    }
+
+    /// The cut leaves both strips rows, and its busier strip never costs
+    /// more than with a cut on the panel grid (the rule it replaced), which
+    /// gave W5's n = 256 one strip of 140 rows and one of 116.
+    #[test]
+    fn row_cuts_balance_the_tiles() {
+        for threads in [2, 3, 4] {
+            let left = threads / 2;
+            let worst = |m: usize, cut: usize| {
+                (cost(cut) * threads / left).max(cost(m - cut) * threads / (threads - left))
+            };
+            for m in 2 * MR..700 {
+                let cut = row_cut(m, left, threads);
+                assert!(0 < cut && cut < m, "m = {m}: cut {cut}");
+                let grid = (m * left / threads).div_ceil(MR) * MR;
+                if grid < m {
+                    assert!(
+                        worst(m, cut) <= worst(m, grid),
+                        "m = {m}, {threads} threads"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            cost(256 - row_cut(256, 1, 2)).max(cost(row_cut(256, 1, 2))),
+            130
+        );
     }
 }

@@ -563,6 +563,8 @@ fn check_thread_independence(m: usize, k: usize, n: usize, col_major: bool) {
 fn large_products_do_not_depend_on_the_thread_count() {
     for col_major in [false, true] {
         check_thread_independence(130, 700, 200, col_major);
+        // Two threads cut 256 rows off the panel grid (126 + 130).
+        check_thread_independence(256, 300, 256, col_major);
     }
 }
 
