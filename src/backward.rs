@@ -18,6 +18,8 @@
 //!    it in place when the op can (`Op::backward_into`: sums, means, `±`,
 //!    and scaling by a scalar), in the same order and with the same bits as
 //!    forming it and adding it; every other one is formed, then added.
+//!    Large gradients of sums and means travel spread, not formed, while the
+//!    rules they meet allow it (`grad.rs`).
 //!
 //! A node's user count (`n_ops`) is MyGrad's `_ops` set as a number. A clear
 //! zeroes it; `Graph::rewind` decrements it, saturating, for each reclaimed
@@ -30,6 +32,7 @@ use causing_diff_kernels::{broadcast_shapes, Dims};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::eval;
+use crate::grad::Grad;
 use crate::graph::{Inner, Node};
 use crate::ops::Inputs;
 use crate::pool::Pool;
@@ -78,8 +81,8 @@ impl Inner {
                 return Err(e);
             }
         };
-        if let Some(old) = self.nodes[root].grad.replace(seed) {
-            self.pool.give(old.buf);
+        if let Some(old) = self.nodes[root].grad.replace(Grad::Formed(seed)) {
+            old.give(&mut self.pool);
         }
         self.propagate(root, lo)
     }
@@ -117,7 +120,7 @@ impl Inner {
             let node = &mut self.nodes[i];
             if node.reach == s && !node.constant {
                 if let Some(g) = node.grad.take() {
-                    self.pool.give(g.buf);
+                    g.give(&mut self.pool);
                 }
             }
         }
@@ -178,7 +181,9 @@ impl Inner {
                 result = self.node_grads(i, &mut scratch);
                 if result.is_ok() {
                     for (p, g) in scratch.drain(..) {
-                        self.accumulate(p as usize, g);
+                        if let Err(e) = self.accumulate(p as usize, g) {
+                            result = Err(e);
+                        }
                     }
                 }
             }
@@ -187,7 +192,7 @@ impl Inner {
             node.live = false;
         }
         for (_, g) in scratch.drain(..) {
-            self.pool.give(g.buf);
+            g.give(&mut self.pool);
         }
         self.scratch = scratch;
         result
@@ -196,7 +201,7 @@ impl Inner {
     /// The gradients node `i` sends to its variable parents, reduced to each
     /// parent's shape and dtype. Gradients of at least [`IN_PLACE_MIN`]
     /// elements go through [`Inner::node_grads_in_place`] instead.
-    fn node_grads(&mut self, i: usize, out: &mut Vec<(u32, Array)>) -> Result<()> {
+    fn node_grads(&mut self, i: usize, out: &mut Vec<(u32, Grad)>) -> Result<()> {
         let node = &self.nodes[i];
         if node.grad.as_ref().is_some_and(|g| g.size() >= IN_PLACE_MIN) {
             return self.node_grads_in_place(i, out);
@@ -243,7 +248,7 @@ impl Inner {
     /// the order of additions is the one [`Inner::accumulate`] would give)
     /// goes there without being formed.
     #[inline(never)]
-    fn node_grads_in_place(&mut self, i: usize, out: &mut Vec<(u32, Array)>) -> Result<()> {
+    fn node_grads_in_place(&mut self, i: usize, out: &mut Vec<(u32, Grad)>) -> Result<()> {
         let Inner {
             nodes,
             edges,
@@ -253,14 +258,25 @@ impl Inner {
         } = self;
         // Parents come before their child in creation order.
         let (below, rest) = nodes.split_at_mut(i);
+        let (a, n) = rest[0].edges_at;
+        let parents = &edges[a as usize..(a + n) as usize];
+        let (pa, pn) = rest[0].params_at;
+        let params = &params[pa as usize..(pa + pn) as usize];
+        if let Some(grad @ Grad::Spread(_)) = rest[0].grad.as_mut() {
+            let ins = Inputs {
+                nodes: below,
+                parents,
+                params,
+            };
+            if !rest[0].op.takes_spread(&ins, below, grad) {
+                // Formed once for all the inputs (see grad.rs).
+                grad.form_in_place(pool)?;
+            }
+        }
         let node: &Node = &rest[0];
         let Some(grad) = node.grad.as_ref() else {
             return Ok(());
         };
-        let (a, n) = node.edges_at;
-        let parents = &edges[a as usize..(a + n) as usize];
-        let (pa, pn) = node.params_at;
-        let params = &params[pa as usize..(pa + pn) as usize];
         for (k, &p) in parents.iter().enumerate() {
             if below[p as usize].constant {
                 continue;
@@ -285,15 +301,39 @@ impl Inner {
         Ok(())
     }
 
-    fn accumulate(&mut self, p: usize, g: Array) {
+    #[inline(always)]
+    fn accumulate(&mut self, p: usize, g: Grad) -> Result<()> {
+        let node = &mut self.nodes[p];
+        if node.grad.is_none() {
+            node.grad = Some(g);
+            return Ok(());
+        }
+        self.add_to_grad(p, g)
+    }
+
+    /// [`Inner::accumulate`] into an existing gradient.
+    #[inline(never)]
+    fn add_to_grad(&mut self, p: usize, g: Grad) -> Result<()> {
         let node = &mut self.nodes[p];
         match node.grad.as_mut() {
             None => node.grad = Some(g),
+            Some(Grad::Spread(s)) if matches!(&g, Grad::Spread(t) if t.src.shape() == s.src.shape()) =>
+            {
+                // Two spreads of one source shape: the sum stays spread,
+                // each element the same `acc + g` as formed.
+                eval::add_assign(&mut s.src, g.data());
+                g.give(&mut self.pool);
+            }
             Some(acc) => {
-                eval::add_assign(acc, &g);
-                self.pool.give(g.buf);
+                acc.form_in_place(&mut self.pool)?;
+                let Grad::Formed(acc) = acc else {
+                    unreachable!("formed above")
+                };
+                eval::add_grad(acc, &g);
+                g.give(&mut self.pool);
             }
         }
+        Ok(())
     }
 }
 
@@ -302,7 +342,7 @@ impl Inner {
 /// (`Op::backward_into`); false if not.
 fn add_in_place(
     node: &Node,
-    grad: &Array,
+    grad: &Grad,
     below: &mut [Node],
     parents: &[u32],
     params: &[isize],
@@ -318,7 +358,15 @@ fn add_in_place(
         parents,
         params,
     };
-    let added = node.op.backward_into(&ins, grad, k, &mut acc, pool);
+    let added = match acc.form_in_place(pool) {
+        Ok(()) => {
+            let Grad::Formed(formed) = &mut acc else {
+                unreachable!("formed above")
+            };
+            node.op.backward_into(&ins, grad, k, formed, pool)
+        }
+        Err(e) => Err(e),
+    };
     below[p].grad = Some(acc);
     added
 }

@@ -10,6 +10,7 @@ use causing_diff_kernels::{
 use crate::array::{Array, Buf, Elem, Storage};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::grad::Grad;
 use crate::pool::Pool;
 
 /// Runs `$body` with the type alias `$T` set to the element type of `$dtype`.
@@ -367,6 +368,92 @@ pub(crate) fn map3<T: Elem, U: Elem>(
     Ok(wrap(out, &shape))
 }
 
+/// An array borrowed or made by [`as_dtype`] (or `Grad::formed`), given
+/// back to the pool when made.
+#[inline]
+pub(crate) fn release(a: std::borrow::Cow<'_, Array>, pool: &mut Pool) {
+    if let std::borrow::Cow::Owned(a) = a {
+        pool.give(a.buf);
+    }
+}
+
+/// `layout`'s view of `a` broadcast to `shape` (an input of an op whose
+/// output has `shape`).
+fn input_layout(a: &Array, shape: &[usize]) -> Layout {
+    Layout::contiguous(a.shape())
+        .broadcast_to(shape)
+        .expect("an op's input broadcasts to its output")
+}
+
+/// [`map1`] of a gradient, formed or read spread.
+#[inline]
+pub(crate) fn map1g<T: Elem, U: Elem>(
+    g: &Grad,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T) -> U + Sync,
+) -> Result<Array> {
+    match g {
+        Grad::Formed(g) => map1(g, pool, op, f),
+        Grad::Spread(s) => {
+            let mut out: Vec<U> = pool.take(size(&s.shape, op)?, op)?;
+            elementwise::map1(slice::<T>(&s.src), &g.layout(), &mut out, f);
+            Ok(wrap(out, &s.shape))
+        }
+    }
+}
+
+/// [`map2`] of a gradient (formed or read spread) and an input of the op
+/// whose output has the gradient's shape.
+#[inline]
+pub(crate) fn map2g<T: Elem, U: Elem>(
+    g: &Grad,
+    b: &Array,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T, T) -> U + Sync,
+) -> Result<Array> {
+    match g {
+        Grad::Formed(g) => map2(g, b, pool, op, f),
+        Grad::Spread(s) => {
+            let mut out: Vec<U> = pool.take(size(&s.shape, op)?, op)?;
+            let (sg, sb) = (slice::<T>(&s.src), slice::<T>(b));
+            elementwise::map2(sg, &g.layout(), sb, &input_layout(b, &s.shape), &mut out, f);
+            Ok(wrap(out, &s.shape))
+        }
+    }
+}
+
+/// [`map3`] of a gradient (formed or read spread) and two inputs of the op
+/// whose output has the gradient's shape.
+#[inline]
+pub(crate) fn map3g<T: Elem, U: Elem>(
+    g: &Grad,
+    a: &Array,
+    b: &Array,
+    pool: &mut Pool,
+    op: &'static str,
+    f: impl Fn(T, T, T) -> U + Sync,
+) -> Result<Array> {
+    match g {
+        Grad::Formed(g) => map3(g, a, b, pool, op, f),
+        Grad::Spread(s) => {
+            let mut out: Vec<U> = pool.take(size(&s.shape, op)?, op)?;
+            elementwise::map3(
+                slice::<T>(&s.src),
+                &g.layout(),
+                slice::<T>(a),
+                &input_layout(a, &s.shape),
+                slice::<T>(b),
+                &input_layout(b, &s.shape),
+                &mut out,
+                f,
+            );
+            Ok(wrap(out, &s.shape))
+        }
+    }
+}
+
 /// `acc += g` for two arrays of the same shape and dtype (gradient accumulation).
 pub(crate) fn add_assign(acc: &mut Array, g: &Array) {
     debug_assert_eq!(acc.shape(), g.shape());
@@ -377,6 +464,17 @@ pub(crate) fn add_assign(acc: &mut Array, g: &Array) {
         let a = bool::slice_mut(&mut acc.buf).expect("same dtype");
         contig::update(a, slice::<bool>(g), |x, y| x | y)
     })
+}
+
+/// `acc += g` for a gradient of `acc`'s shape and dtype, formed or read
+/// spread (gradient accumulation).
+pub(crate) fn add_grad(acc: &mut Array, g: &Grad) {
+    match g {
+        Grad::Formed(g) => add_assign(acc, g),
+        Grad::Spread(s) => dispatch_float!(acc.dtype(), T => {
+            add_into(acc, slice::<T>(&s.src), &g.layout(), |g: T| g)
+        }, other => unreachable!("gradients are floats")),
+    }
 }
 
 /// In place: `acc[i] = acc[i] + f(g[…])`, with `g` read through `gl` (the
@@ -478,16 +576,17 @@ fn sum_typed<T: Elem + Num>(
 /// Reduces a gradient computed in an op's output shape to an input's shape
 /// (summing over broadcast axes, MyGrad's `reduce_broadcast`) and dtype.
 #[inline]
-pub(crate) fn reduce_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
+pub(crate) fn reduce_to(g: Grad, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Grad> {
     if g.dtype() == dtype && g.shape() == shape {
         // The common case: the rule already produced the input's gradient.
         return Ok(g);
     }
-    sum_cast_to(g, shape, dtype, pool)
+    sum_cast_to(g, shape, dtype, pool).map(Grad::Formed)
 }
 
 #[inline(never)]
-fn sum_cast_to(g: Array, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
+fn sum_cast_to(g: Grad, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
+    let g = g.form(pool)?;
     let g = if g.shape() == shape {
         g
     } else {

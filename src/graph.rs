@@ -80,7 +80,7 @@ pub struct Tensor<'g> {
 pub(crate) struct Node {
     pub(crate) stamp: u64,
     pub(crate) value: Array,
-    pub(crate) grad: Option<Array>,
+    pub(crate) grad: Option<crate::grad::Grad>,
     /// The op that made the node; `Op::Leaf` for leaves.
     pub(crate) op: Op,
     /// False for leaves and for nodes whose op record a backward pass or
@@ -107,7 +107,7 @@ pub(crate) struct Inner {
     pub(crate) sweep: u32,
     pub(crate) rng: Rng,
     /// Gradients computed for one node's parents, before accumulation.
-    pub(crate) scratch: Vec<(u32, Array)>,
+    pub(crate) scratch: Vec<(u32, crate::grad::Grad)>,
     /// What an op's forward saves for its backward (appended to its params).
     pub(crate) saved: Vec<usize>,
     /// How many `Graph::no_autodiff` scopes are open (tracking.rs): while
@@ -279,7 +279,7 @@ impl Inner {
             p.n_ops = p.n_ops.saturating_add(1);
             if nulls {
                 if let Some(g) = p.grad.take() {
-                    self.pool.give(g.buf);
+                    g.give(&mut self.pool);
                 }
             }
         }
@@ -327,7 +327,7 @@ impl Inner {
             let grad = node.grad.take();
             self.pool.give(value);
             if let Some(g) = grad {
-                self.pool.give(g.buf);
+                g.give(&mut self.pool);
             }
         }
         self.nodes.truncate(len);

@@ -130,6 +130,7 @@ mod dtype;
 mod error;
 mod eval;
 mod functions;
+mod grad;
 mod gradcheck;
 mod graph;
 mod index;

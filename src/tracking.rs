@@ -98,7 +98,7 @@ impl Graph {
             let Inner { nodes, pool, .. } = &mut *inner;
             for node in nodes.iter_mut() {
                 if let Some(g) = node.grad.take() {
-                    pool.give(g.buf);
+                    g.give(pool);
                 }
             }
         }
@@ -141,7 +141,7 @@ impl<'g> Tensor<'g> {
             let Inner { nodes, pool, .. } = &mut *inner;
             for (node, _) in nodes.iter_mut().zip(&upstream).filter(|(_, &up)| up) {
                 if let Some(g) = node.grad.take() {
-                    pool.give(g.buf);
+                    g.give(pool);
                 }
             }
         }

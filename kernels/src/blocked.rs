@@ -766,7 +766,15 @@ unsafe fn pack_a<T: Blocked>(a: Src<T>, mc: usize, kc: usize, ap: &mut Vec<T>) {
     grow(ap, panels * kc * MR);
     for (q, panel) in ap.chunks_exact_mut(kc * MR).take(panels).enumerate() {
         let live = MR.min(mc - q * MR);
-        if a.cs == 1 {
+        if a.rs == 0 && a.cs == 0 {
+            // One value broadcast (a spread gradient, W5's G): a fill.
+            // SAFETY: element (0, 0) is in the block.
+            let v = unsafe { *a.p };
+            for dst in panel.chunks_exact_mut(MR) {
+                dst[..live].fill(v);
+                dst[live..].fill(T::ZERO);
+            }
+        } else if a.cs == 1 {
             // Row-major A: transposed in registers.
             // SAFETY: rows q·MR.. q·MR+live and columns 0..kc are in the
             // block, and the panel holds kc·MR elements.
@@ -822,6 +830,16 @@ unsafe fn pack_b<T: Blocked>(b: Src<T>, kc: usize, nc: usize, bp: &mut Vec<T>) {
     grow(bp, panels * kc * nr);
     for (q, panel) in bp.chunks_exact_mut(kc * nr).take(panels).enumerate() {
         let live = nr.min(nc - q * nr);
+        if b.rs == 0 && b.cs == 0 {
+            // One value broadcast (a spread gradient, W5's G): a fill.
+            // SAFETY: element (0, 0) is in the block.
+            let v = unsafe { *b.p };
+            for dst in panel.chunks_exact_mut(nr) {
+                dst[..live].fill(v);
+                dst[live..].fill(T::ZERO);
+            }
+            continue;
+        }
         if live == nr && b.rs == 1 {
             // Column-major B (a transposed operand): transposed in
             // registers.

@@ -382,7 +382,8 @@ fn naive2(a: &[f64], al: &Layout, b: &[f64], bl: &Layout) -> Vec<i64> {
 /// tiles in both directions, several k blocks (k > 256), two threads' column
 /// strips, more columns than one packed block of B (n > 512), and small
 /// products whose row-major B is read in place; A and B row-major,
-/// transposed and reversed. Small integers, so every sum is exact.
+/// transposed, reversed and one value broadcast. Small integers, so every
+/// sum is exact.
 #[test]
 #[cfg_attr(miri, ignore)] // large
 fn large_products_in_every_orientation() {
@@ -393,14 +394,18 @@ fn large_products_in_every_orientation() {
         (64, 64, 64),
         (71, 66, 77),
     ] {
+        // One value broadcast (a spread gradient, W5's G): packed by a fill.
+        let one = |r, c| Layout::contiguous(&[1, 1]).broadcast_to(&[r, c]).unwrap();
         for al in [
             Layout::contiguous(&[m, k]),
             Layout::contiguous(&[k, m]).permute(&[1, 0]).unwrap(),
+            one(m, k),
         ] {
             for bl in [
                 Layout::contiguous(&[k, n]),
                 Layout::contiguous(&[n, k]).permute(&[1, 0]).unwrap(),
                 build_view(&[k, n], &[1, 0], &[-1, 2], &[1, 1], 3),
+                one(k, n),
             ] {
                 let a: Vec<f64> = data(len_for(&al));
                 let b: Vec<f64> = data(len_for(&bl));

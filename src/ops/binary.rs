@@ -4,12 +4,13 @@
 
 use core::cmp::Ordering::{Greater, Less};
 
-use causing_diff_kernels::{Element, Float, Layout};
+use causing_diff_kernels::{Element, Float};
 
 use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval::{self, dispatch_float, dispatch_num};
+use crate::grad::Grad;
 use crate::pool::Pool;
 
 /// An elementwise function of two inputs.
@@ -85,7 +86,7 @@ impl BinaryOp {
         self,
         a: &Array,
         b: &Array,
-        g: &Array,
+        g: &Grad,
         k: usize,
         acc: &mut Array,
         pool: &mut Pool,
@@ -98,9 +99,9 @@ impl BinaryOp {
         if scaled && other.ndim() != 0 {
             return Ok(false);
         }
-        let gl = Layout::contiguous(g.shape());
+        let gl = g.layout();
         dispatch_float!(g.dtype(), T => {
-            let gs = eval::slice::<T>(g);
+            let gs = eval::slice::<T>(g.data());
             match (self, k) {
                 (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => eval::add_into(acc, gs, &gl, |g: T| g),
                 (BinaryOp::Subtract, _) => eval::add_into(acc, gs, &gl, |g: T| -g),
@@ -124,6 +125,106 @@ impl BinaryOp {
         self,
         a: &Array,
         b: &Array,
+        g: &Grad,
+        k: usize,
+        to: &[usize],
+        pool: &mut Pool,
+    ) -> Result<Grad> {
+        let to_broadcast = g.shape() != to;
+        if to_broadcast
+            && matches!(
+                self,
+                BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply
+            )
+        {
+            // To a broadcast input: sum without forming this input's full
+            // gradient, from the formed upstream one.
+            let formed = g.formed(pool)?;
+            let r = self.sum_to_broadcast(a, b, &formed, k, to, pool);
+            eval::release(formed, pool);
+            return r.map(Grad::Formed);
+        }
+        if let (Grad::Spread(s), false) = (g, to_broadcast) {
+            if let Some(src) = self.spread_rule(a, b, &s.src, k, pool)? {
+                return Ok(Grad::spread(src, &s.shape));
+            }
+        }
+        let name = self.name();
+        let dtype = g.dtype();
+        let (a, b) = (
+            eval::as_dtype(a, dtype, pool)?,
+            eval::as_dtype(b, dtype, pool)?,
+        );
+        let (a, b) = (&*a, &*b);
+        dispatch_float!(dtype, T => match (self, k) {
+            // d(a ± b)/da = 1, d(a + b)/db = 1
+            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => {
+                eval::map1g::<T, T>(g, pool, name, |g| g)
+            }
+            // d(a - b)/db = -1
+            (BinaryOp::Subtract, _) => eval::map1g::<T, T>(g, pool, name, |g| -g),
+            // d(ab)/da = b, d(ab)/db = a
+            (BinaryOp::Multiply, 0) => eval::map2g::<T, T>(g, b, pool, name, |g, b| g * b),
+            (BinaryOp::Multiply, _) => eval::map2g::<T, T>(g, a, pool, name, |g, a| g * a),
+            // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
+            (BinaryOp::Divide, 0) => eval::map2g::<T, T>(g, b, pool, name, |g, b| g / b),
+            (BinaryOp::Divide, _) => {
+                eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| -g * a / (b * b))
+            }
+            // d(aᵇ)/da = b·a^(b-1), with a^1 where b = 0 so that 0⁰ gives 0
+            (BinaryOp::Power, 0) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g * b * Float::powf(a, if b != T::ZERO { b - T::ONE } else { T::ONE })
+            }),
+            // d(aᵇ)/db = aᵇ·ln a, with ln 1 where a = 0
+            (BinaryOp::Power, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g * Float::powf(a, b) * Float::ln(if a != T::ZERO { a } else { T::ONE })
+            }),
+            // d arctan2(a, b)/da = b/(a² + b²), d/db = -a/(a² + b²)
+            (BinaryOp::Arctan2, 0) => {
+                eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| g * b / (a * a + b * b))
+            }
+            (BinaryOp::Arctan2, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                -T::ONE * g * a / (a * a + b * b)
+            }),
+            // d ln(eᵃ + eᵇ)/da = 1/(1 + e^(b-a)), and symmetrically
+            (BinaryOp::Logaddexp, 0) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp(b - a))
+            }),
+            (BinaryOp::Logaddexp, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp(a - b))
+            }),
+            // d log2(2ᵃ + 2ᵇ)/da = 1/(1 + 2^(b-a)), and symmetrically
+            (BinaryOp::Logaddexp2, 0) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp2(b - a))
+            }),
+            (BinaryOp::Logaddexp2, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                g / (T::ONE + Float::exp2(a - b))
+            }),
+            // The input that was selected gets g, the other 0·g (MyGrad's
+            // `mask * grad`): at a tie neither; where NaN is involved, `b`.
+            (BinaryOp::Maximum, 0) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(a > b, g)
+            }),
+            (BinaryOp::Maximum, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(matches!(a.partial_cmp(&b), Some(Less) | None), g)
+            }),
+            (BinaryOp::Minimum, 0) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(a < b, g)
+            }),
+            (BinaryOp::Minimum, _) => eval::map3g::<T, T>(g, a, b, pool, name, |g, a, b| {
+                select(matches!(a.partial_cmp(&b), Some(Greater) | None), g)
+            }),
+        }, other => unreachable!("gradients are floats"))
+        .map(Grad::Formed)
+    }
+
+    /// The gradients of `+` and `-`, and of `*` by a broadcast factor,
+    /// summed down to that broadcast input of shape `to` without forming
+    /// its full gradient (nor casting inputs they do not involve).
+    fn sum_to_broadcast(
+        self,
+        a: &Array,
+        b: &Array,
         g: &Array,
         k: usize,
         to: &[usize],
@@ -131,93 +232,58 @@ impl BinaryOp {
     ) -> Result<Array> {
         let name = self.name();
         let dtype = g.dtype();
-        let to_broadcast = g.shape() != to;
-        if to_broadcast {
-            // To a broadcast input: sum without forming the full gradient
-            // (and without casting inputs these gradients do not involve).
-            match (self, k) {
-                (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => return eval::sum_to(g, to, pool),
-                (BinaryOp::Subtract, _) => {
-                    let s = eval::sum_to(g, to, pool)?;
-                    let r = dispatch_float!(dtype, T => eval::map1::<T, T>(&s, pool, name, |g| -g),
-                        other => unreachable!("gradients are floats"));
-                    pool.give(s.buf);
-                    return r;
-                }
-                _ => {}
+        match (self, k) {
+            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => eval::sum_to(g, to, pool),
+            (BinaryOp::Subtract, _) => {
+                let s = eval::sum_to(g, to, pool)?;
+                let r = dispatch_float!(dtype, T => eval::map1::<T, T>(&s, pool, name, |g| -g),
+                    other => unreachable!("gradients are floats"));
+                pool.give(s.buf);
+                r
+            }
+            _ => {
+                let other = eval::as_dtype(if k == 0 { b } else { a }, dtype, pool)?;
+                let r = eval::sum_product_to(g, &other, to, pool);
+                eval::release(other, pool);
+                r
             }
         }
-        let (a, b) = (
-            eval::as_dtype(a, dtype, pool)?,
-            eval::as_dtype(b, dtype, pool)?,
-        );
-        let (a, b) = (&*a, &*b);
-        if to_broadcast {
-            match (self, k) {
-                (BinaryOp::Multiply, 0) => return eval::sum_product_to(g, b, to, pool),
-                (BinaryOp::Multiply, _) => return eval::sum_product_to(g, a, to, pool),
-                _ => {}
+    }
+
+    /// For a spread gradient `src` (see grad.rs) and an input of the
+    /// output's shape: the spread source of the input's gradient, where the
+    /// rule keeps it spread — `+` and `-`, and `*` and `/` (numerator) by a
+    /// 0-d operand — each element computed as the formed rule computes it.
+    fn spread_rule(
+        self,
+        a: &Array,
+        b: &Array,
+        src: &Array,
+        k: usize,
+        pool: &mut Pool,
+    ) -> Result<Option<Array>> {
+        let name = self.name();
+        let dtype = src.dtype();
+        let other = if k == 0 { b } else { a };
+        Ok(Some(match (self, k) {
+            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => dispatch_float!(dtype, T =>
+                eval::map1::<T, T>(src, pool, name, |g| g)?,
+                other => unreachable!("gradients are floats")),
+            (BinaryOp::Subtract, _) => dispatch_float!(dtype, T =>
+                eval::map1::<T, T>(src, pool, name, |g| -g)?,
+                other => unreachable!("gradients are floats")),
+            (BinaryOp::Multiply, _) | (BinaryOp::Divide, 0) if other.ndim() == 0 => {
+                let s = eval::as_dtype(other, dtype, pool)?;
+                let r = dispatch_float!(dtype, T => if self == BinaryOp::Multiply {
+                    eval::map2::<T, T>(src, &s, pool, name, |g, s| g * s)
+                } else {
+                    eval::map2::<T, T>(src, &s, pool, name, |g, s| g / s)
+                }, other => unreachable!("gradients are floats"));
+                eval::release(s, pool);
+                r?
             }
-        }
-        dispatch_float!(dtype, T => match (self, k) {
-            // d(a ± b)/da = 1, d(a + b)/db = 1
-            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => {
-                eval::map1::<T, T>(g, pool, name, |g| g)
-            }
-            // d(a - b)/db = -1
-            (BinaryOp::Subtract, _) => eval::map1::<T, T>(g, pool, name, |g| -g),
-            // d(ab)/da = b, d(ab)/db = a
-            (BinaryOp::Multiply, 0) => eval::map2::<T, T>(g, b, pool, name, |g, b| g * b),
-            (BinaryOp::Multiply, _) => eval::map2::<T, T>(g, a, pool, name, |g, a| g * a),
-            // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
-            (BinaryOp::Divide, 0) => eval::map2::<T, T>(g, b, pool, name, |g, b| g / b),
-            (BinaryOp::Divide, _) => {
-                eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| -g * a / (b * b))
-            }
-            // d(aᵇ)/da = b·a^(b-1), with a^1 where b = 0 so that 0⁰ gives 0
-            (BinaryOp::Power, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g * b * Float::powf(a, if b != T::ZERO { b - T::ONE } else { T::ONE })
-            }),
-            // d(aᵇ)/db = aᵇ·ln a, with ln 1 where a = 0
-            (BinaryOp::Power, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g * Float::powf(a, b) * Float::ln(if a != T::ZERO { a } else { T::ONE })
-            }),
-            // d arctan2(a, b)/da = b/(a² + b²), d/db = -a/(a² + b²)
-            (BinaryOp::Arctan2, 0) => {
-                eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| g * b / (a * a + b * b))
-            }
-            (BinaryOp::Arctan2, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                -T::ONE * g * a / (a * a + b * b)
-            }),
-            // d ln(eᵃ + eᵇ)/da = 1/(1 + e^(b-a)), and symmetrically
-            (BinaryOp::Logaddexp, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g / (T::ONE + Float::exp(b - a))
-            }),
-            (BinaryOp::Logaddexp, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g / (T::ONE + Float::exp(a - b))
-            }),
-            // d log2(2ᵃ + 2ᵇ)/da = 1/(1 + 2^(b-a)), and symmetrically
-            (BinaryOp::Logaddexp2, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g / (T::ONE + Float::exp2(b - a))
-            }),
-            (BinaryOp::Logaddexp2, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                g / (T::ONE + Float::exp2(a - b))
-            }),
-            // The input that was selected gets g, the other 0·g (MyGrad's
-            // `mask * grad`): at a tie neither; where NaN is involved, `b`.
-            (BinaryOp::Maximum, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                select(a > b, g)
-            }),
-            (BinaryOp::Maximum, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                select(matches!(a.partial_cmp(&b), Some(Less) | None), g)
-            }),
-            (BinaryOp::Minimum, 0) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                select(a < b, g)
-            }),
-            (BinaryOp::Minimum, _) => eval::map3::<T, T>(g, a, b, pool, name, |g, a, b| {
-                select(matches!(a.partial_cmp(&b), Some(Greater) | None), g)
-            }),
-        }, other => unreachable!("gradients are floats"))
+            _ => return Ok(None),
+        }))
     }
 }
 

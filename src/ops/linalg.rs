@@ -9,6 +9,7 @@ use crate::array::{Array, Elem};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval::{self, dispatch_num};
+use crate::grad::Grad;
 use crate::pool::Pool;
 
 /// Shapes of one `a @ b`.
@@ -130,18 +131,34 @@ pub(crate) fn matmul(a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
 pub(crate) fn matmul_backward(
     a: &Array,
     b: &Array,
-    g: &Array,
+    g: &Grad,
     k: usize,
     pool: &mut Pool,
 ) -> Result<Array> {
     let plan = Plan::new(a.shape(), b.shape())?;
+    if plan.a_vec || plan.b_vec {
+        // The gradient's shape drops the promoted axis: read it formed.
+        if let Grad::Spread(_) = g {
+            let formed = Grad::Formed(g.formed(pool)?.into_owned());
+            let r = matmul_backward(a, b, &formed, k, pool);
+            formed.give(pool);
+            return r;
+        }
+    }
     let dtype = g.dtype();
     let (a, b) = (
         eval::as_dtype(a, dtype, pool)?,
         eval::as_dtype(b, dtype, pool)?,
     );
     let (a, b) = (&*a, &*b);
-    let gl = Layout::contiguous(&plan.with(plan.m, plan.n));
+    // A spread gradient (sum's, W5's G) is read in place with stride 0.
+    let gl = match g {
+        Grad::Formed(_) => Layout::contiguous(&plan.with(plan.m, plan.n)),
+        Grad::Spread(s) => Layout::contiguous(s.src.shape())
+            .broadcast_to(&plan.with(plan.m, plan.n))
+            .expect("a spread gradient broadcasts to the product's shape"),
+    };
+    let g = g.data();
     let swap = |l: Layout| {
         let nd = l.ndim();
         let mut perm: Dims = (0..nd).collect();

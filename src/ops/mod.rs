@@ -16,6 +16,7 @@ pub(crate) mod unary;
 
 use crate::array::Array;
 use crate::error::Result;
+use crate::grad::Grad;
 use crate::graph::Node;
 use crate::pool::Pool;
 
@@ -125,6 +126,29 @@ impl Op {
         }
     }
 
+    /// Whether [`Op::backward`] and [`Op::backward_into`] take `grad`
+    /// spread (see `grad.rs`); the engine forms it first when not. Products
+    /// read it through its layout, and `+`, `-` and elementwise rules for an
+    /// input of the output's shape keep or read it spread; a rule summing
+    /// it down to a broadcast input needs it formed, so a node sends it
+    /// formed when two of its inputs would each form it.
+    pub(crate) fn takes_spread(&self, ins: &Inputs, nodes: &[Node], grad: &Grad) -> bool {
+        match self {
+            Op::MatMul => true,
+            Op::Binary(_) => {
+                let shape = grad.shape();
+                let forming = (0..ins.len())
+                    .filter(|&k| {
+                        let parent = &nodes[ins.parents[k] as usize];
+                        !parent.constant && parent.value.shape() != shape
+                    })
+                    .count();
+                forming <= 1
+            }
+            _ => false,
+        }
+    }
+
     /// Adds the gradient [`Op::backward`] would give input `k` into `acc`,
     /// that input's gradient so far (of its shape, and of `grad`'s dtype),
     /// without forming it, and returns true; or returns false and leaves
@@ -134,14 +158,14 @@ impl Op {
     pub(crate) fn backward_into(
         &self,
         ins: &Inputs,
-        grad: &Array,
+        grad: &Grad,
         k: usize,
         acc: &mut Array,
         pool: &mut Pool,
     ) -> Result<bool> {
-        match self {
-            Op::Binary(b) => b.backward_into(ins.get(0), ins.get(1), grad, k, acc, pool),
-            Op::Reduce(r) => Ok(r.backward_into(ins.get(0), grad, ins.params, acc)),
+        match (self, grad) {
+            (Op::Binary(b), _) => b.backward_into(ins.get(0), ins.get(1), grad, k, acc, pool),
+            (Op::Reduce(r), Grad::Formed(g)) => Ok(r.backward_into(ins.get(0), g, ins.params, acc)),
             _ => Ok(false),
         }
     }
@@ -153,23 +177,53 @@ impl Op {
         &self,
         ins: &Inputs,
         out: &Array,
-        grad: &Array,
+        grad: &Grad,
         k: usize,
         to: &[usize],
         pool: &mut Pool,
-    ) -> Result<Array> {
-        match self {
-            Op::Leaf => unreachable!("leaves have no backward"),
-            Op::Unary(u) => u.backward(ins.get(0), out, grad, pool),
-            Op::Binary(b) => b.backward(ins.get(0), ins.get(1), grad, k, to, pool),
-            Op::Sequence(s) => s.backward(ins, out, grad, k, pool),
-            Op::Reduce(r) => r.backward(ins.get(0), out, grad, ins.params, pool),
-            Op::MatMul => linalg::matmul_backward(ins.get(0), ins.get(1), grad, k, pool),
-            Op::Einsum { .. } => einsum::backward(ins, grad, k, pool),
-            Op::Norm(n) => n.backward(ins.get(0), out, grad, ins.params, pool),
-            Op::Shape(s) => s.backward(ins.get(0), grad, ins.params, pool),
-            Op::Join(j) => j.backward(ins, grad, k, pool),
-            Op::Index(i) => i.backward(ins, grad, k, pool),
+    ) -> Result<Grad> {
+        let formed = |r: Result<Array>| r.map(Grad::Formed);
+        match (self, grad) {
+            (Op::Unary(u), Grad::Formed(g)) => formed(u.backward(ins.get(0), out, g, pool)),
+            (Op::Binary(b), _) => b.backward(ins.get(0), ins.get(1), grad, k, to, pool),
+            (Op::MatMul, _) => formed(linalg::matmul_backward(
+                ins.get(0),
+                ins.get(1),
+                grad,
+                k,
+                pool,
+            )),
+            (Op::Reduce(r), Grad::Formed(g)) => r.backward(ins.get(0), out, g, ins.params, pool),
+            (Op::Sequence(s), Grad::Formed(g)) => formed(s.backward(ins, out, g, k, pool)),
+            (Op::Einsum { .. }, Grad::Formed(g)) => formed(einsum::backward(ins, g, k, pool)),
+            (Op::Norm(n), Grad::Formed(g)) => {
+                formed(n.backward(ins.get(0), out, g, ins.params, pool))
+            }
+            (Op::Shape(s), Grad::Formed(g)) => formed(s.backward(ins.get(0), g, ins.params, pool)),
+            (Op::Join(j), Grad::Formed(g)) => formed(j.backward(ins, g, k, pool)),
+            (Op::Index(i), Grad::Formed(g)) => formed(i.backward(ins, g, k, pool)),
+            (Op::Leaf, _) => unreachable!("leaves have no backward"),
+            (_, Grad::Spread(_)) => self.backward_spread(ins, out, grad, k, to, pool),
         }
+    }
+
+    /// [`Op::backward`] of a rule that reads its gradient formed, given it
+    /// spread (the engine forms it first, so only a direct caller gets
+    /// here).
+    #[cold]
+    #[inline(never)]
+    fn backward_spread(
+        &self,
+        ins: &Inputs,
+        out: &Array,
+        grad: &Grad,
+        k: usize,
+        to: &[usize],
+        pool: &mut Pool,
+    ) -> Result<Grad> {
+        let formed = Grad::Formed(grad.formed(pool)?.into_owned());
+        let r = self.backward(ins, out, &formed, k, to, pool);
+        formed.give(pool);
+        r
     }
 }

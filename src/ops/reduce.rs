@@ -19,6 +19,7 @@ use crate::array::{Array, Elem, Storage};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval::{self, dispatch, dispatch_float, dispatch_num, slice, wrap};
+use crate::grad::{Grad, SPREAD_MIN};
 use crate::pool::Pool;
 
 /// A reduction or cumulative op.
@@ -195,14 +196,27 @@ impl ReduceOp {
         g: &Array,
         params: &[isize],
         pool: &mut Pool,
-    ) -> Result<Array> {
+    ) -> Result<Grad> {
         let name = self.name();
         let shape = x.shape();
-        let x = eval::as_dtype(x, g.dtype(), pool)?;
-        let x = &*x;
         // The params are the axis mask, then what the forward saved.
         let (mask_params, saved) = params.split_at(params.len().min(shape.len()));
         let mask = mask_of(mask_params);
+        if matches!(self, ReduceOp::Sum { .. } | ReduceOp::Mean { .. }) && x.size() >= SPREAD_MIN {
+            // Spread, not formed (see grad.rs): each element of the source
+            // is the value every element of its reduced group would get.
+            let mut src = dispatch_float!(g.dtype(), T => match self {
+                ReduceOp::Mean { .. } => {
+                    let n = T::from_f64(count(shape, &mask) as f64);
+                    eval::map1::<T, T>(g, pool, name, move |g| g / n)?
+                }
+                _ => eval::map1::<T, T>(g, pool, name, |g| g)?,
+            }, other => unreachable!("gradients are floats"));
+            src.shape = eval::reduced_shape(shape, &mask, true);
+            return Ok(Grad::spread(src, shape));
+        }
+        let x = eval::as_dtype(x, g.dtype(), pool)?;
+        let x = &*x;
         dispatch_float!(g.dtype(), T => {
             let gs = slice::<T>(g);
             let mut dx: Vec<T> = pool.take(x.size(), name)?;
@@ -269,7 +283,7 @@ impl ReduceOp {
                     scan::cumprod_grad(slice::<T>(x), gs, &dims, axis, &mut dx);
                 }
             }
-            Ok(wrap(dx, shape))
+            Ok(Grad::Formed(wrap(dx, shape)))
         }, other => unreachable!("gradients are floats"))
     }
 }

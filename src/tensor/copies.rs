@@ -8,6 +8,7 @@ use super::ok;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval;
+use crate::grad::Grad;
 use crate::graph::{Inner, Operand, Tensor};
 use crate::ops::{JoinOp, Op, ShapeOp};
 
@@ -133,7 +134,12 @@ impl<'g> Tensor<'g> {
         let node = &nodes[i];
         let value = eval::cast(&node.value, node.value.dtype(), pool)?;
         let grad = match &node.grad {
-            Some(g) => Some(eval::cast(g, g.dtype(), pool)?),
+            Some(g) => {
+                let formed = g.formed(pool)?;
+                let copy = eval::cast(&formed, g.dtype(), pool);
+                eval::release(formed, pool);
+                Some(Grad::Formed(copy?))
+            }
             None => None,
         };
         let constant = node.constant;

@@ -21,7 +21,8 @@ use crate::array::{Array, IntoArray};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval;
-use crate::graph::{Graph, IntoOperand, Operand, Tensor};
+use crate::grad::Grad;
+use crate::graph::{Graph, Inner, IntoOperand, Operand, Tensor};
 use crate::ops::{BinaryOp, Op, UnaryOp};
 
 pub(crate) use compare::compare;
@@ -137,13 +138,17 @@ impl<'g> Tensor<'g> {
 
     /// [`Tensor::grad`], or [`Error::StaleTensor`].
     pub fn try_grad(self) -> Result<Option<Array>> {
-        self.read(|n| n.grad.clone())
+        self.read(|n| n.grad.as_ref().map(Grad::to_array).transpose())?
     }
 
     /// Runs `f` on the gradient without copying it.
     #[track_caller]
     pub fn with_grad<R>(self, f: impl FnOnce(Option<&Array>) -> R) -> R {
-        ok(self.read(|n| f(n.grad.as_ref())))
+        ok(self.read(|n| match &n.grad {
+            None => f(None),
+            Some(Grad::Formed(g)) => f(Some(g)),
+            Some(g) => f(Some(&ok(g.to_array()))),
+        }))
     }
 
     /// The single element of a size-1 tensor as `f64`. Panics otherwise.
@@ -232,7 +237,7 @@ impl<'g> Tensor<'g> {
         let mut inner = self.graph.inner.borrow_mut();
         let i = ok(inner.check(self.idx, self.stamp));
         if let Some(g) = inner.nodes[i].grad.take() {
-            inner.pool.give(g.buf);
+            g.give(&mut inner.pool);
         }
         self
     }
@@ -272,7 +277,7 @@ impl<'g> Tensor<'g> {
         let old_grad = if reshaped { node.grad.take() } else { None };
         inner.pool.give(old.buf);
         if let Some(g) = old_grad {
-            inner.pool.give(g.buf);
+            g.give(&mut inner.pool);
         }
         Ok(())
     }
@@ -298,12 +303,16 @@ impl<'g> Tensor<'g> {
     pub fn try_gradient_step(self, lr: f64) -> Result<bool> {
         let mut inner = self.graph.inner.borrow_mut();
         let i = inner.check(self.idx, self.stamp)?;
-        let node = &mut inner.nodes[i];
+        let Inner { nodes, pool, .. } = &mut *inner;
+        let node = &mut nodes[i];
         if node.grad.is_none() {
             return Ok(false);
         }
         unlocked(node, "gradient_step")?;
-        let grad = node.grad.as_ref().expect("checked");
+        node.grad.as_mut().expect("checked").form_in_place(pool)?;
+        let Some(Grad::Formed(grad)) = &node.grad else {
+            unreachable!("formed above")
+        };
         eval::sub_scaled_assign(&mut node.value, grad, lr);
         Ok(true)
     }
