@@ -268,7 +268,7 @@ impl Inner {
                 parents,
                 params,
             };
-            if !rest[0].op.takes_spread(&ins, below, grad) {
+            if !rest[0].op.takes_spread(&ins, grad) {
                 // Formed once for all the inputs (see grad.rs).
                 grad.form_in_place(pool)?;
             }
@@ -339,7 +339,7 @@ impl Inner {
 
 /// Adds `node`'s gradient for its input `k` into that input's existing
 /// gradient when it has one of `grad`'s dtype and the op can
-/// (`Op::backward_into`); false if not.
+/// (`Op::backward_into`); false if not. A spread existing gradient is formed first.
 fn add_in_place(
     node: &Node,
     grad: &Grad,

@@ -127,7 +127,8 @@ pub(crate) fn matmul(a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
 }
 
 /// The gradient of `a @ b` for input `k`: `g @ bᵀ` or `aᵀ @ g`, in the
-/// input's (batch-broadcast) shape.
+/// input's (batch-broadcast) shape. A spread `g` (W5's G) is read in place
+/// with stride 0.
 pub(crate) fn matmul_backward(
     a: &Array,
     b: &Array,

@@ -132,16 +132,16 @@ impl Op {
     /// input of the output's shape keep or read it spread; a rule summing
     /// it down to a broadcast input needs it formed, so a node sends it
     /// formed when two of its inputs would each form it.
-    pub(crate) fn takes_spread(&self, ins: &Inputs, nodes: &[Node], grad: &Grad) -> bool {
+    pub(crate) fn takes_spread(&self, ins: &Inputs, grad: &Grad) -> bool {
         match self {
             Op::MatMul => true,
             Op::Binary(_) => {
                 let shape = grad.shape();
-                let forming = (0..ins.len())
-                    .filter(|&k| {
-                        let parent = &nodes[ins.parents[k] as usize];
-                        !parent.constant && parent.value.shape() != shape
-                    })
+                let forming = ins
+                    .parents
+                    .iter()
+                    .map(|&p| &ins.nodes[p as usize])
+                    .filter(|parent| !parent.constant && parent.value.shape() != shape)
                     .count();
                 forming <= 1
             }
