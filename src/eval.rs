@@ -348,20 +348,15 @@ pub(crate) fn map3<T: Elem, U: Elem>(
             shapes: vec![a.shape().to_vec(), b.shape().to_vec(), c.shape().to_vec()],
             detail: "operands could not be broadcast together with shapes",
         })?;
-    let l = |x: &Array| {
-        Layout::contiguous(x.shape())
-            .broadcast_to(&shape)
-            .expect("broadcast")
-    };
     let n = size(&shape, op)?;
     let mut out: Vec<U> = pool.take(n, op)?;
     elementwise::map3(
         slice::<T>(a),
-        &l(a),
+        &input_layout(a, &shape),
         slice::<T>(b),
-        &l(b),
+        &input_layout(b, &shape),
         slice::<T>(c),
-        &l(c),
+        &input_layout(c, &shape),
         &mut out,
         f,
     );

@@ -131,10 +131,15 @@ impl Grad {
     #[cold]
     #[inline(never)]
     fn form_spread(&mut self, pool: &mut Pool) -> Result<()> {
-        let src = self.data();
-        let formed = eval::materialize(src, &self.layout(), src.dtype(), pool)?;
+        let formed = self.materialize(pool)?;
         core::mem::replace(self, Grad::Formed(formed)).give(pool);
         Ok(())
+    }
+
+    /// Every element of the gradient, in a new array from `pool`.
+    pub(crate) fn materialize(&self, pool: &mut Pool) -> Result<Array> {
+        let data = self.data();
+        eval::materialize(data, &self.layout(), data.dtype(), pool)
     }
 
     /// The formed gradient, borrowed when it is; give it back with
@@ -143,12 +148,7 @@ impl Grad {
     pub(crate) fn formed(&self, pool: &mut Pool) -> Result<Cow<'_, Array>> {
         match self {
             Grad::Formed(a) => Ok(Cow::Borrowed(a)),
-            Grad::Spread(s) => Ok(Cow::Owned(eval::materialize(
-                &s.src,
-                &self.layout(),
-                s.src.dtype(),
-                pool,
-            )?)),
+            Grad::Spread(_) => Ok(Cow::Owned(self.materialize(pool)?)),
         }
     }
 
@@ -157,9 +157,7 @@ impl Grad {
     pub(crate) fn to_array(&self) -> Result<Array> {
         match self {
             Grad::Formed(a) => Ok(a.clone()),
-            Grad::Spread(s) => {
-                eval::materialize(&s.src, &self.layout(), s.src.dtype(), &mut Pool::default())
-            }
+            Grad::Spread(_) => self.materialize(&mut Pool::default()),
         }
     }
 

@@ -767,13 +767,8 @@ unsafe fn pack_a<T: Blocked>(a: Src<T>, mc: usize, kc: usize, ap: &mut Vec<T>) {
     for (q, panel) in ap.chunks_exact_mut(kc * MR).take(panels).enumerate() {
         let live = MR.min(mc - q * MR);
         if a.rs == 0 && a.cs == 0 {
-            // One value broadcast (a spread gradient, W5's G): a fill.
             // SAFETY: element (0, 0) is in the block.
-            let v = unsafe { *a.p };
-            for dst in panel.chunks_exact_mut(MR) {
-                dst[..live].fill(v);
-                dst[live..].fill(T::ZERO);
-            }
+            fill_panel(panel, MR, live, unsafe { *a.p });
         } else if a.cs == 1 {
             // Row-major A: transposed in registers.
             // SAFETY: rows q·MR.. q·MR+live and columns 0..kc are in the
@@ -809,6 +804,16 @@ unsafe fn pack_a<T: Blocked>(a: Src<T>, mc: usize, kc: usize, ap: &mut Vec<T>) {
     }
 }
 
+/// Packs a panel of an operand that is one value broadcast (a spread
+/// gradient, W5's G): `v` in the `live` leading slots of each `width`-wide
+/// step, zeros past them.
+fn fill_panel<T: Blocked>(panel: &mut [T], width: usize, live: usize, v: T) {
+    for dst in panel.chunks_exact_mut(width) {
+        dst[..live].fill(v);
+        dst[live..].fill(T::ZERO);
+    }
+}
+
 /// Makes `buf` at least `len` long. Never shrinking it keeps the last, short
 /// block of a product from costing the next full block a refill.
 fn grow<T: Blocked>(buf: &mut Vec<T>, len: usize) {
@@ -831,13 +836,8 @@ unsafe fn pack_b<T: Blocked>(b: Src<T>, kc: usize, nc: usize, bp: &mut Vec<T>) {
     for (q, panel) in bp.chunks_exact_mut(kc * nr).take(panels).enumerate() {
         let live = nr.min(nc - q * nr);
         if b.rs == 0 && b.cs == 0 {
-            // One value broadcast (a spread gradient, W5's G): a fill.
             // SAFETY: element (0, 0) is in the block.
-            let v = unsafe { *b.p };
-            for dst in panel.chunks_exact_mut(nr) {
-                dst[..live].fill(v);
-                dst[live..].fill(T::ZERO);
-            }
+            fill_panel(panel, nr, live, unsafe { *b.p });
             continue;
         }
         if live == nr && b.rs == 1 {

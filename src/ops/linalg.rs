@@ -140,7 +140,7 @@ pub(crate) fn matmul_backward(
     if plan.a_vec || plan.b_vec {
         // The gradient's shape drops the promoted axis: read it formed.
         if let Grad::Spread(_) = g {
-            let formed = Grad::Formed(g.formed(pool)?.into_owned());
+            let formed = Grad::Formed(g.materialize(pool)?);
             let r = matmul_backward(a, b, &formed, k, pool);
             formed.give(pool);
             return r;
@@ -152,12 +152,12 @@ pub(crate) fn matmul_backward(
         eval::as_dtype(b, dtype, pool)?,
     );
     let (a, b) = (&*a, &*b);
-    // A spread gradient (sum's, W5's G) is read in place with stride 0.
+    // A formed gradient is read with the promoted axis of a 1-D operand put
+    // back; a spread one (sum's, W5's G; never with a promoted axis, see
+    // above) through its own layout, with stride 0.
     let gl = match g {
         Grad::Formed(_) => Layout::contiguous(&plan.with(plan.m, plan.n)),
-        Grad::Spread(s) => Layout::contiguous(s.src.shape())
-            .broadcast_to(&plan.with(plan.m, plan.n))
-            .expect("a spread gradient broadcasts to the product's shape"),
+        Grad::Spread(_) => g.layout(),
     };
     let g = g.data();
     let swap = |l: Layout| {

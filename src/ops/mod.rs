@@ -221,7 +221,7 @@ impl Op {
         to: &[usize],
         pool: &mut Pool,
     ) -> Result<Grad> {
-        let formed = Grad::Formed(grad.formed(pool)?.into_owned());
+        let formed = Grad::Formed(grad.materialize(pool)?);
         let r = self.backward(ins, out, &formed, k, to, pool);
         formed.give(pool);
         r
