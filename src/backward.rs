@@ -263,12 +263,7 @@ impl Inner {
         let (pa, pn) = rest[0].params_at;
         let params = &params[pa as usize..(pa + pn) as usize];
         if let Some(grad @ Grad::Spread(_)) = rest[0].grad.as_mut() {
-            let ins = Inputs {
-                nodes: below,
-                parents,
-                params,
-            };
-            if !rest[0].op.takes_spread(&ins, grad) {
+            if !rest[0].op.takes_spread() {
                 // Formed once for all the inputs (see grad.rs).
                 grad.form_in_place(pool)?;
             }

@@ -581,12 +581,11 @@ pub(crate) fn reduce_to(g: Grad, shape: &[usize], dtype: DType, pool: &mut Pool)
 
 #[inline(never)]
 fn sum_cast_to(g: Grad, shape: &[usize], dtype: DType, pool: &mut Pool) -> Result<Array> {
-    let g = g.form(pool)?;
     let g = if g.shape() == shape {
-        g
+        g.form(pool)?
     } else {
-        let r = sum_to(&g, shape, pool)?;
-        pool.give(g.buf);
+        let r = sum_grad_to(&g, shape, pool)?;
+        g.give(pool);
         r
     };
     cast_owned(g, dtype, pool)
@@ -612,28 +611,77 @@ pub(crate) fn sum_to(g: &Array, shape: &[usize], pool: &mut Pool) -> Result<Arra
     Ok(r)
 }
 
+/// [`sum_to`] of a gradient: a spread one summed where it is stored, with
+/// the additions of its formed route (`sum_axes_as_contiguous`), when its
+/// layout allows that; else formed and summed.
+pub(crate) fn sum_grad_to(g: &Grad, shape: &[usize], pool: &mut Pool) -> Result<Array> {
+    if let Grad::Spread(s) = g {
+        let axes = mask_bools(&broadcast_axes(&s.shape, shape));
+        let n = size(shape, "sum")?;
+        let layout = g.layout();
+        let summed = dispatch_float!(g.dtype(), T => {
+            let mut out: Vec<T> = pool.take(n, "sum")?;
+            let done = reduce::sum_axes_as_contiguous(slice::<T>(&s.src), &layout, &axes, &mut out);
+            done_or_give(done, out, pool)
+        }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
+        if let Some(buf) = summed {
+            return Ok(Array::from_parts(buf, Dims::from(shape)));
+        }
+    }
+    let formed = g.formed(pool)?;
+    let r = sum_to(&formed, shape, pool);
+    release(formed, pool);
+    r
+}
+
 /// `sum_to(g * other)` without forming the broadcast product: the gradient
-/// of a product with respect to a broadcast factor. `g` is a float array of
-/// the product's shape, `other` the other factor in `g`'s dtype.
+/// of a product with respect to a broadcast factor. `g` is a float
+/// gradient of the product's shape, read where it is stored when spread
+/// (with the additions of its formed route, `sum_prod_axes_as_contiguous`)
+/// if its layout allows that; `other` is the other factor in `g`'s dtype.
 pub(crate) fn sum_product_to(
-    g: &Array,
+    g: &Grad,
     other: &Array,
     shape: &[usize],
     pool: &mut Pool,
 ) -> Result<Array> {
     let gs = g.shape();
-    let lg = Layout::contiguous(gs);
     let lo = Layout::contiguous(other.shape())
         .broadcast_to(gs)
         .expect("the other factor broadcasts to the product's shape");
     let axes = mask_bools(&broadcast_axes(gs, shape));
     let n = size(shape, "sum")?;
+    if let Grad::Spread(s) = g {
+        let lg = g.layout();
+        let summed = dispatch_float!(g.dtype(), T => {
+            let mut out: Vec<T> = pool.take(n, "multiply")?;
+            let (gv, ov) = (slice::<T>(&s.src), slice::<T>(other));
+            let done = reduce::sum_prod_axes_as_contiguous(gv, &lg, ov, &lo, &axes, &mut out);
+            done_or_give(done, out, pool)
+        }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
+        if let Some(buf) = summed {
+            return Ok(Array::from_parts(buf, Dims::from(shape)));
+        }
+    }
+    let formed = g.formed(pool)?;
+    let lg = Layout::contiguous(gs);
     let buf = dispatch_float!(g.dtype(), T => {
         let mut out: Vec<T> = pool.take(n, "multiply")?;
-        reduce::sum_prod_axes(slice::<T>(g), &lg, slice::<T>(other), &lo, &axes, &mut out);
+        reduce::sum_prod_axes(slice::<T>(&formed), &lg, slice::<T>(other), &lo, &axes, &mut out);
         T::wrap(out)
     }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
+    release(formed, pool);
     Ok(Array::from_parts(buf, Dims::from(shape)))
+}
+
+/// `out` as a buffer if a kernel `done` filling it; else back to `pool`.
+fn done_or_give<T: Elem>(done: bool, out: Vec<T>, pool: &mut Pool) -> Option<Buf> {
+    if done {
+        Some(T::wrap(out))
+    } else {
+        pool.give(T::wrap(out));
+        None
+    }
 }
 
 /// The dtype of a scalar that meets no tensor: NumPy's default for it.

@@ -8,17 +8,21 @@
 //! nothing (PyTorch's `expand` does the same). So sum and mean give large
 //! gradients ([`SPREAD_MIN`] elements or more) spread; the rules above keep
 //! them spread; elementwise rules, matrix products and accumulation read
-//! them through a broadcast [`Layout`]; every other rule gets them formed,
-//! once per node, by the engine (`Op::takes_spread`). Every element is the
-//! same arithmetic on the same values either way, so the bits do not depend
-//! on the form. A user reading a gradient always gets it formed.
+//! them through a broadcast [`Layout`]; sums down to a broadcast input of
+//! `+`, `-` and `*` read them in place with the additions the formed
+//! gradient would get (`eval::sum_grad_to`, `eval::sum_product_to`); every
+//! other rule gets them formed, once per node, by the engine
+//! (`Op::takes_spread`). Every element is the same arithmetic on the same
+//! values either way, so the bits do not depend on the form. A user reading
+//! a gradient always gets it formed.
 //!
 //! Measured stand-alone (one call of the workload, medians, builds before
 //! and after alternating, two rounds): W2's backward 79.5–89.8 -> 69.6–71.8
 //! ms at N = 16M and 2.71–3.15 -> 2.30–2.31 ms at 1M; W5's at n = 1024 f64
 //! 30.9–31.4 -> 30.2–30.8 ms (no fill of G, and G packed by a fill). W3,
-//! whose `+ a` and `a * b` sum the gradient down to broadcast inputs, saves
-//! only the copy `+` made. A small gradient never takes this route; keeping W1 and
+//! whose `+ a` and `a * b` sum the gradient down to broadcast inputs, at
+//! n = 4096: 36.7–38.0 -> 14.1–14.5 ms per call once those sums read it in
+//! place (two 64 MB fills and three 64 MB reads fewer). A small gradient never takes this route; keeping W1 and
 //! W7 from paying for the enum took boxing the spread form and inlining
 //! [`Grad::give`] (W7 164–166 against 166–169 ns before; W1 still 642–653
 //! against 603–620 ns).

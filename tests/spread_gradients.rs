@@ -227,3 +227,82 @@ fn sums_over_axes_spread_their_gradient() {
     let want = 3.0f32 / 30.0;
     assert!(gx.as_slice::<f32>().unwrap().iter().all(|&e| e == want));
 }
+
+/// `v` (C-contiguous, of `shape` without `axis`) repeated along a new axis `axis` of length `n`: the
+/// gradient a sum over that axis spreads, formed.
+fn repeat_along(v: &Array, axis: usize, shape: &[usize]) -> Array {
+    let inner: usize = shape[axis + 1..].iter().product();
+    let n = shape[axis];
+    let pick = |i: usize| (i / (n * inner)) * inner + i % inner;
+    let len: usize = shape.iter().product();
+    match v.dtype() {
+        DType::Float32 => {
+            let s = v.as_slice::<f32>().unwrap();
+            Array::from_shape_vec(shape, (0..len).map(|i| s[pick(i)]).collect())
+        }
+        _ => {
+            let s = v.as_slice::<f64>().unwrap();
+            Array::from_shape_vec(shape, (0..len).map(|i| s[pick(i)]).collect())
+        }
+    }
+    .unwrap()
+}
+
+/// A sum over one axis spreads a row or a column (not a single value) over
+/// the product below it. Summing that gradient down to the product's
+/// broadcast factors reads it in place where its layout follows the formed
+/// gradient's additions (the 2-d cases), and forms it where it does not (a
+/// 3-d case whose reduced run would cross from a spread axis into a real
+/// one); both give the bits of the same product seeded with the formed
+/// gradient.
+#[test]
+fn broadcast_factors_sum_a_spread_row_as_the_formed_one() {
+    for dtype in [DType::Float32, DType::Float64] {
+        let g = Graph::new();
+        let c = g.tensor(array(&[64, 1], 1, dtype));
+        let r = g.tensor(array(&[40], 2, dtype));
+        let p = g.tensor(array(&[8, 10, 16], 3, dtype));
+        let q = g.tensor(array(&[8, 1, 1], 4, dtype));
+        type Expr<'a> = Box<dyn Fn() -> Tensor<'a> + 'a>;
+        let cases: Vec<(&str, Expr, usize, Vec<usize>)> = vec![
+            (
+                "c * r + c, over rows",
+                Box::new(|| c * r + c),
+                0,
+                vec![64, 40],
+            ),
+            (
+                "c * r - r, over columns",
+                Box::new(|| c * r - r),
+                1,
+                vec![64, 40],
+            ),
+            ("p * q, 3-d", Box::new(|| p * q), 2, vec![8, 10, 16]),
+        ];
+        for (k, (name, expr, axis, shape)) in cases.iter().enumerate() {
+            let case = format!("{name}, {dtype:?}");
+            let kept: Vec<usize> = (0..shape.len())
+                .filter(|&a| a != *axis)
+                .map(|a| shape[a])
+                .collect();
+            let v = g.tensor(array(&kept, 10 + k as u64, dtype));
+            // (e·v) summed: the gradient of `e` is `v` spread along `axis`.
+            (expr().sum_axis(*axis as isize) * v).sum().backward();
+            let leaves = [c, r, p, q];
+            let spread: Vec<Option<Array>> = leaves.iter().map(|t| t.grad()).collect();
+            for t in leaves {
+                t.null_grad();
+            }
+            let e = expr();
+            e.backward_with(repeat_along(&v.data(), *axis, shape));
+            for (t, s) in leaves.iter().zip(&spread) {
+                match (s, t.grad()) {
+                    (Some(s), Some(f)) => assert!(bits(s) == bits(&f), "{case}: differs"),
+                    (None, None) => {}
+                    _ => panic!("{case}: a gradient one way only"),
+                }
+                t.null_grad();
+            }
+        }
+    }
+}

@@ -44,6 +44,9 @@ pub use elementwise::{map1, map2, map3, zip_assign};
 pub use index_map::IndexMap;
 pub use layout::{broadcast_shapes, checked_size, contiguous_strides, Layout};
 pub use matmul::{gemm, matmul, GemmFn, MatElem};
-pub use reduce::{fold_axes, max_axes, min_axes, prod_axes, sum_axes, sum_prod_axes};
+pub use reduce::{
+    fold_axes, max_axes, min_axes, prod_axes, sum_axes, sum_axes_as_contiguous, sum_prod_axes,
+    sum_prod_axes_as_contiguous,
+};
 pub use scan::{cumprod_grad, scan_axis};
 pub use walk::{for_each_run, Walk};

@@ -12,6 +12,9 @@ pub(crate) fn pairwise<T: Num>(src: &[T], off: usize, len: usize, stride: isize)
     if stride == 1 {
         return pairwise_slice(&src[off..off + len]);
     }
+    if stride == 0 && len > 0 {
+        return pairwise_repeat(src[off], len, &mut Vec::new());
+    }
     if len <= LEAF {
         let mut buf = [T::ZERO; LEAF];
         for (i, b) in buf[..len].iter_mut().enumerate() {
@@ -22,6 +25,24 @@ pub(crate) fn pairwise<T: Num>(src: &[T], off: usize, len: usize, stride: isize)
     let mid = split_point(len);
     let hi = pairwise(src, at(off, mid, stride), len - mid, stride);
     pairwise(src, off, mid, stride).wrapping_add(hi)
+}
+
+/// The pairwise sum of `len` copies of `x` (a stride-0 run), by the tree of
+/// [`pairwise_slice`]: its sub-runs come in few distinct lengths, so each
+/// length's sum is computed once and kept in `memo`.
+fn pairwise_repeat<T: Num>(x: T, len: usize, memo: &mut Vec<(usize, T)>) -> T {
+    if let Some(&(_, s)) = memo.iter().find(|&&(l, _)| l == len) {
+        return s;
+    }
+    let s = if len <= LEAF {
+        leaf_sum(&[x; LEAF][..len])
+    } else {
+        let mid = split_point(len);
+        let lo = pairwise_repeat(x, mid, memo);
+        lo.wrapping_add(pairwise_repeat(x, len - mid, memo))
+    };
+    memo.push((len, s));
+    s
 }
 
 /// NumPy's pairwise summation: blocks of [`LEAF`] summed with eight

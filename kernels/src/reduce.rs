@@ -48,11 +48,86 @@ const LEAF_ROWS: usize = 16;
 pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
     Split::new(layout, axes, out.len(), src.len(), "sum_axes");
     by_kept(layout, axes, out, None, |c, o, _| {
-        sum_serial(src, &c.of(layout), axes, o)
+        sum_serial(src, &c.of(layout), None, axes, o)
     });
 }
 
-fn sum_serial<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
+/// [`sum_axes`] of the C-contiguous array holding the values `src` shows
+/// through `layout`, without forming it: every output gets the same
+/// additions in the same order, and so the same bits, while the values are
+/// read in place (a broadcast's stride-0 axes read one value many times).
+/// Returns false, leaving `out` alone, when `layout` cannot follow that
+/// order: when a run the contiguous array sums in one piece crosses from a
+/// stride-0 axis to a real one (see [`Walk::new_as`]).
+///
+/// # Panics
+/// As [`sum_axes`].
+///
+/// ```
+/// use causing_diff_kernels::{sum_axes, sum_axes_as_contiguous, Layout};
+/// // A row of 3 broadcast over 500 rows, summed down the rows.
+/// let row = [0.1f32, 0.2, 0.3];
+/// let spread = Layout::contiguous(&[3]).broadcast_to(&[500, 3]).unwrap();
+/// let mut out = [0.0; 3];
+/// assert!(sum_axes_as_contiguous(&row, &spread, &[true, false], &mut out));
+/// let formed: Vec<f32> = (0..500).flat_map(|_| row).collect();
+/// let mut want = [0.0; 3];
+/// sum_axes(&formed, &Layout::contiguous(&[500, 3]), &[true, false], &mut want);
+/// assert_eq!(out, want);
+/// ```
+pub fn sum_axes_as_contiguous<T: Num>(
+    src: &[T],
+    layout: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+) -> bool {
+    Split::new(layout, axes, out.len(), src.len(), "sum_axes");
+    let order = Layout::contiguous(layout.dims());
+    if !follows(&order, layout, axes) {
+        return false;
+    }
+    by_kept(layout, axes, out, None, |c, o, _| {
+        sum_serial(src, &c.of(layout), Some(&c.of(&order)), axes, o)
+    });
+    true
+}
+
+/// Whether `read` can follow the runs of `order`'s kept and reduced walks
+/// (see [`Walk::new_as`]). The walks of one thread's share of the outputs
+/// merge a subset of those axes (a contiguous layout's first kept axis,
+/// shortened, merges with nothing it did not merge with whole), so `read`
+/// follows them too.
+fn follows(order: &Layout, read: &Layout, axes: &[bool]) -> bool {
+    let (so, sr) = (Split::of(order, axes), Split::of(read, axes));
+    Walk::new_as(&so.kept_dims, [&so.kept_strides], [&sr.kept_strides]).is_some()
+        && Walk::new_as(&so.red_dims, [&so.red_strides], [&sr.red_strides]).is_some()
+}
+
+/// The kept and reduced walks of `read`, with the merges of `order`'s when
+/// given.
+fn walks<const K: usize>(read: [&Split; K], order: Option<[&Split; K]>) -> (Walk<K>, Walk<K>) {
+    let kept = read.map(|s| &s.kept_strides[..]);
+    let red = read.map(|s| &s.red_strides[..]);
+    let (kd, rd) = (&read[0].kept_dims, &read[0].red_dims);
+    match order {
+        None => (Walk::new(kd, kept), Walk::new(rd, red)),
+        Some(o) => {
+            let follow = "the layouts were checked to follow the order";
+            (
+                Walk::new_as(kd, o.map(|s| &s.kept_strides[..]), kept).expect(follow),
+                Walk::new_as(rd, o.map(|s| &s.red_strides[..]), red).expect(follow),
+            )
+        }
+    }
+}
+
+fn sum_serial<T: Num>(
+    src: &[T],
+    layout: &Layout,
+    order: Option<&Layout>,
+    axes: &[bool],
+    out: &mut [T],
+) {
     let sp = Split::new(layout, axes, out.len(), src.len(), "sum_axes");
     if !axes.contains(&true) {
         crate::elementwise::map1(src, layout, out, |x| x);
@@ -62,9 +137,17 @@ fn sum_serial<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) 
         out.fill(T::ZERO);
         return;
     }
-    let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
-    let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
-    if sp.outer_order(&kw, &rw) {
+    let so = order.map(|o| Split::of(o, axes));
+    let (kw, rw) = walks([&sp], so.as_ref().map(|o| [o]));
+    // The loop order is the order layout's, and with it the additions.
+    let outer = match &so {
+        None => sp.outer_order(&kw, &rw),
+        Some(o) => {
+            let (kwo, rwo) = walks([o], None);
+            o.outer_order(&kwo, &rwo)
+        }
+    };
+    if outer {
         sum_outer(src, sp.offset, &kw, &rw, out);
     } else {
         sum_inner(src, sp.offset, &kw, &rw, out);
@@ -239,15 +322,87 @@ pub fn sum_prod_axes<T: Num>(
     Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
     Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
     by_kept(la, axes, out, None, |c, o, _| {
-        sum_prod_serial(a, &c.of(la), b, &c.of(lb), axes, o)
+        sum_prod_serial(a, &c.of(la), b, &c.of(lb), None, axes, o)
     });
 }
 
+/// [`sum_prod_axes`] with `a` the C-contiguous array holding the values
+/// `a` shows through `la`, without forming it, as
+/// [`sum_axes_as_contiguous`] is to [`sum_axes`]: the same products added
+/// in the same order, read in place. Returns false, leaving `out` alone,
+/// when `la` cannot follow the runs of that order.
+///
+/// # Panics
+/// As [`sum_prod_axes`].
+///
+/// ```
+/// use causing_diff_kernels::{sum_prod_axes, sum_prod_axes_as_contiguous, Layout};
+/// // A 0-d gradient spread over 300 × 2, times a row spread over the rows.
+/// let g = [0.5f64];
+/// let lg = Layout::contiguous(&[]).broadcast_to(&[300, 2]).unwrap();
+/// let b = [0.1, 0.3];
+/// let lb = Layout::contiguous(&[2]).broadcast_to(&[300, 2]).unwrap();
+/// let mut out = [0.0; 2];
+/// assert!(sum_prod_axes_as_contiguous(&g, &lg, &b, &lb, &[true, false], &mut out));
+/// let mut want = [0.0; 2];
+/// let formed = [0.5; 600];
+/// let lc = Layout::contiguous(&[300, 2]);
+/// sum_prod_axes(&formed, &lc, &b, &lb, &[true, false], &mut want);
+/// assert_eq!(out, want);
+/// ```
+pub fn sum_prod_axes_as_contiguous<T: Num>(
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    axes: &[bool],
+    out: &mut [T],
+) -> bool {
+    assert_eq!(
+        la.dims(),
+        lb.dims(),
+        "sum_prod_axes: operand dims {:?} and {:?} differ",
+        la.dims(),
+        lb.dims()
+    );
+    Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
+    Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    let order = Layout::contiguous(la.dims());
+    if !follows_pair(&order, la, lb, axes) {
+        return false;
+    }
+    by_kept(la, axes, out, None, |c, o, _| {
+        sum_prod_serial(a, &c.of(la), b, &c.of(lb), Some(&c.of(&order)), axes, o)
+    });
+    true
+}
+
+/// Whether `la` and `lb` read together can follow the runs that `order`
+/// and `lb` make together.
+fn follows_pair(order: &Layout, la: &Layout, lb: &Layout, axes: &[bool]) -> bool {
+    let (so, sa, sb) = (
+        Split::of(order, axes),
+        Split::of(la, axes),
+        Split::of(lb, axes),
+    );
+    let (kb, rb) = (&sb.kept_strides[..], &sb.red_strides[..]);
+    Walk::new_as(
+        &so.kept_dims,
+        [&so.kept_strides, kb],
+        [&sa.kept_strides, kb],
+    )
+    .is_some()
+        && Walk::new_as(&so.red_dims, [&so.red_strides, rb], [&sa.red_strides, rb]).is_some()
+}
+
+/// `order`, when given, is the layout whose walks `la`'s follow (with
+/// `lb`'s): it decides the runs and the loop order.
 fn sum_prod_serial<T: Num>(
     a: &[T],
     la: &Layout,
     b: &[T],
     lb: &Layout,
+    order: Option<&Layout>,
     axes: &[bool],
     out: &mut [T],
 ) {
@@ -261,9 +416,16 @@ fn sum_prod_serial<T: Num>(
         out.fill(T::ZERO);
         return;
     }
-    let kw = Walk::new(&sa.kept_dims, [&sa.kept_strides, &sb.kept_strides]);
-    let rw = Walk::new(&sa.red_dims, [&sa.red_strides, &sb.red_strides]);
-    let (ka, ra) = (kw.inner_strides()[0], rw.inner_strides()[0]);
+    let so = order.map(|o| Split::of(o, axes));
+    let (kw, rw) = walks([&sa, &sb], so.as_ref().map(|o| [o, &sb]));
+    // The order layout's strides for `a` decide the loop order.
+    let (ka, ra) = match &so {
+        None => (kw.inner_strides()[0], rw.inner_strides()[0]),
+        Some(o) => {
+            let (kwo, rwo) = walks([o, &sb], None);
+            (kwo.inner_strides()[0], rwo.inner_strides()[0])
+        }
+    };
     let offsets = [sa.offset, sb.offset];
     if kw.inner_len() > 1 && rw.inner_len() > 1 && ka.unsigned_abs() < ra.unsigned_abs() {
         sum_prod_outer(a, b, offsets, &kw, &rw, out);
@@ -282,34 +444,48 @@ fn sum_prod_outer<T: Num>(
     out: &mut [T],
 ) {
     let [ksa, ksb] = kw.inner_strides();
-    if kw.runs() == 1 && kw.inner_len() > LANES && ksa == 1 && (ksb == 1 || ksb == 0) {
-        sum_prod_rows(a, b, offsets, kw.inner_len(), ksb == 0, rw, out);
+    let along = |s: isize| s == 1 || s == 0;
+    if kw.runs() == 1 && kw.inner_len() > LANES && along(ksa) && along(ksb) {
+        sum_prod_rows(a, b, offsets, kw.inner_len(), [ksa == 0, ksb == 0], rw, out);
     } else {
         sum_prod_blocks(a, b, offsets, kw, rw, out);
     }
 }
 
-/// [`sum_rows`] over products, for `a` contiguous along the outputs and `b`
-/// contiguous too, or one value per row (`b_per_row`).
+/// [`sum_rows`] over products, for operands each contiguous along the
+/// outputs, or one value per row (`per_row`: a stride-0 run).
 fn sum_prod_rows<T: Num>(
     a: &[T],
     b: &[T],
     offsets: [usize; 2],
     width: usize,
-    b_per_row: bool,
+    per_row: [bool; 2],
     rw: &Walk<2>,
     out: &mut [T],
 ) {
-    fold_rows(width, offsets, rw, out, |acc, [ro, rp]| {
-        if b_per_row {
+    fold_rows(width, offsets, rw, out, |acc, [ro, rp]| match per_row {
+        [false, false] => {
+            let terms = a[ro..ro + width].iter().zip(&b[rp..rp + width]);
+            for (s, (&x, &y)) in acc.iter_mut().zip(terms) {
+                *s = s.wrapping_add(x.wrapping_mul(y));
+            }
+        }
+        [false, true] => {
             let y = b[rp];
             for (s, &x) in acc.iter_mut().zip(&a[ro..ro + width]) {
                 *s = s.wrapping_add(x.wrapping_mul(y));
             }
-        } else {
-            let terms = a[ro..ro + width].iter().zip(&b[rp..rp + width]);
-            for (s, (&x, &y)) in acc.iter_mut().zip(terms) {
+        }
+        [true, false] => {
+            let x = a[ro];
+            for (s, &y) in acc.iter_mut().zip(&b[rp..rp + width]) {
                 *s = s.wrapping_add(x.wrapping_mul(y));
+            }
+        }
+        [true, true] => {
+            let p = a[ro].wrapping_mul(b[rp]);
+            for s in acc.iter_mut() {
+                *s = s.wrapping_add(p);
             }
         }
     });
@@ -385,9 +561,17 @@ fn sum_prod_inner<T: Num>(
 ) {
     let mut cascade = Cascade::new();
     let run_sum = |[ra, rb]: [usize; 2], len: usize, [sa, sb]: [isize; 2]| -> T {
+        // The same products in every case; contiguous and stride-0 runs
+        // read without index arithmetic.
         if sa == 1 && sb == 1 {
             let (x, y) = (&a[ra..ra + len], &b[rb..rb + len]);
             pairwise_by(0, len, &|i| x[i].wrapping_mul(y[i]))
+        } else if sa == 0 && sb == 1 {
+            let (x, y) = (a[ra], &b[rb..rb + len]);
+            pairwise_by(0, len, &|i| x.wrapping_mul(y[i]))
+        } else if sa == 1 && sb == 0 {
+            let (x, y) = (&a[ra..ra + len], b[rb]);
+            pairwise_by(0, len, &|i| x[i].wrapping_mul(y))
         } else {
             pairwise_by(0, len, &|i| a[at(ra, i, sa)].wrapping_mul(b[at(rb, i, sb)]))
         }
@@ -894,6 +1078,17 @@ impl Split {
             layout.ndim()
         );
         check_fits(layout, src_len, what);
+        let sp = Split::of(layout, axes);
+        let kept: usize = sp.kept_dims.iter().product();
+        assert_eq!(
+            out_len, kept,
+            "{what}: output has {out_len} elements but the kept axes have {kept}"
+        );
+        sp
+    }
+
+    /// The split of `layout`, whose axis flags the caller has checked.
+    fn of(layout: &Layout, axes: &[bool]) -> Split {
         let logical = contiguous_strides(layout.dims());
         let mut sp = Split {
             offset: layout.offset(),
@@ -918,11 +1113,6 @@ impl Split {
             s.push(layout.strides()[a]);
             c.push(logical[a]);
         }
-        let kept: usize = sp.kept_dims.iter().product();
-        assert_eq!(
-            out_len, kept,
-            "{what}: output has {out_len} elements but the kept axes have {kept}"
-        );
         sp
     }
 
@@ -1004,14 +1194,14 @@ mod tests {
                 sum_rows(&xi, 1, width, &rw, &mut a);
                 sum_blocks(&xi, 1, &kw, &rw, &mut b);
                 assert_eq!(a, b, "width {width}, {groups}×{per} rows (i32)");
-                // Products: with a second contiguous operand, and with one
-                // value per row.
+                // Products: each operand contiguous along the row, or one
+                // value per row (a stride-0 run).
                 let y: Vec<f32> = (0..len)
                     .map(|_| (next() >> 40) as f32 / 7e5 - 9.0)
                     .collect();
-                for per_row in [false, true] {
-                    let kb: isize = if per_row { 0 } else { 1 };
-                    let kw2 = Walk::new(&[width], [&[1], &[kb]]);
+                for per_row in [[false, false], [false, true], [true, false], [true, true]] {
+                    let [ka, kb] = per_row.map(|p| isize::from(!p));
+                    let kw2 = Walk::new(&[width], [&[ka], &[kb]]);
                     let rw2 = Walk::new(&[groups, per], [&[group, row], &[group, row]]);
                     let (mut a, mut b) = (vec![f32::NAN; width], vec![f32::NAN; width]);
                     sum_prod_rows(&x, &y, [2, 0], width, per_row, &rw2, &mut a);
@@ -1019,7 +1209,7 @@ mod tests {
                     assert_eq!(
                         bits(&a),
                         bits(&b),
-                        "width {width}, {groups}×{per} rows, products"
+                        "width {width}, {groups}×{per} rows, products {per_row:?}"
                     );
                 }
             }

@@ -53,7 +53,48 @@ impl<const K: usize> Walk<K> {
     /// # Panics
     /// If an operand's strides differ in length from `dims`.
     pub fn new(dims: &[usize], strides: [&[isize]; K]) -> Self {
-        for s in &strides {
+        Self::merged(dims, strides, strides).expect("a walk follows its own merges")
+    }
+
+    /// A walk over `dims` for operands with the given `strides` whose axes
+    /// are merged exactly where [`Walk::new`] would merge them for operands
+    /// with the strides `order`: the runs, and so the calls and their
+    /// lengths, are those of the walk over `order`, while the offsets and
+    /// strides passed are those of `strides`. A reduction reads, say, a
+    /// broadcast array (stride-0 axes merge freely) in the runs of the
+    /// contiguous array holding the same values, and so adds the same
+    /// terms in the same order. `None` when some operand cannot step
+    /// through a merged run evenly (a run crossing from a stride-0 axis to
+    /// a real one).
+    ///
+    /// # Panics
+    /// If any strides differ in length from `dims`.
+    ///
+    /// ```
+    /// use causing_diff_kernels::walk::Walk;
+    /// // Two rows read as a 2×3 contiguous array: one run of 6.
+    /// let w = Walk::new_as(&[2, 3], [&[3, 1]], [&[0, 0]]).unwrap();
+    /// assert_eq!((w.runs(), w.inner_len(), w.inner_strides()), (1, 6, [0]));
+    /// // Rows of a column spread over 3: runs cannot cross rows.
+    /// assert!(Walk::new_as(&[2, 3], [&[3, 1]], [&[1, 0]]).is_none());
+    /// ```
+    pub fn new_as<const J: usize>(
+        dims: &[usize],
+        order: [&[isize]; J],
+        strides: [&[isize]; K],
+    ) -> Option<Self> {
+        Walk::<J>::merged(dims, order, strides)
+    }
+}
+
+impl<const J: usize> Walk<J> {
+    /// The merges of a walk with strides `order`, applied to `strides`.
+    fn merged<const K: usize>(
+        dims: &[usize],
+        order: [&[isize]; J],
+        strides: [&[isize]; K],
+    ) -> Option<Walk<K>> {
+        for s in order.iter().chain(&strides) {
             assert_eq!(
                 s.len(),
                 dims.len(),
@@ -63,40 +104,50 @@ impl<const K: usize> Walk<K> {
             );
         }
         let mut md = Dims::new();
+        let mut mo: [Strides; J] = core::array::from_fn(|_| Strides::new());
         let mut ms: [Strides; K] = core::array::from_fn(|_| Strides::new());
         if dims.contains(&0) {
-            return Walk {
+            return Some(Walk {
                 outer_dims: md,
                 outer_strides: ms,
                 inner_len: 0,
                 inner_strides: [0; K],
-            };
+            });
         }
+        // Axis `a` folds into the previous merged axis when, for every
+        // operand, stepping the previous axis once equals stepping `a` d times.
+        let folds = |d: usize, prev: &[Strides], now: &[&[isize]], a: usize| {
+            prev.iter()
+                .zip(now)
+                .all(|(p, s)| (d as isize).checked_mul(s[a]) == Some(p[p.len() - 1]))
+        };
         for (a, &d) in dims.iter().enumerate() {
             if d == 1 {
                 continue;
             }
-            // Axis `a` folds into the previous merged axis when, for every
-            // operand, stepping the previous axis once equals stepping `a` d times.
-            let mergeable = !md.is_empty()
-                && (0..K).all(|k| {
-                    let prev = ms[k][ms[k].len() - 1];
-                    (d as isize).checked_mul(strides[k][a]) == Some(prev)
-                });
-            if mergeable {
+            if !md.is_empty() && folds(d, &mo, &order, a) {
+                if !folds(d, &ms, &strides, a) {
+                    return None;
+                }
                 let last = md.len() - 1;
                 md[last] *= d;
-                for k in 0..K {
-                    ms[k][last] = strides[k][a];
+                for (m, s) in mo.iter_mut().zip(&order) {
+                    m[last] = s[a];
+                }
+                for (m, s) in ms.iter_mut().zip(&strides) {
+                    m[last] = s[a];
                 }
             } else {
                 md.push(d);
-                for k in 0..K {
-                    ms[k].push(strides[k][a]);
+                for (m, s) in mo.iter_mut().zip(&order) {
+                    m.push(s[a]);
+                }
+                for (m, s) in ms.iter_mut().zip(&strides) {
+                    m.push(s[a]);
                 }
             }
         }
-        match md.len() {
+        Some(match md.len() {
             0 => Walk {
                 outer_dims: md,
                 outer_strides: ms,
@@ -117,9 +168,11 @@ impl<const K: usize> Walk<K> {
                     inner_strides,
                 }
             }
-        }
+        })
     }
+}
 
+impl<const K: usize> Walk<K> {
     /// The length of every innermost run (0 for an empty index space).
     #[inline]
     pub fn inner_len(&self) -> usize {

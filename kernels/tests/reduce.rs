@@ -4,7 +4,8 @@
 mod common;
 
 use causing_diff_kernels::{
-    fold_axes, max_axes, min_axes, prod_axes, sum_axes, sum_prod_axes, Element, Layout,
+    fold_axes, max_axes, min_axes, prod_axes, sum_axes, sum_axes_as_contiguous, sum_prod_axes,
+    sum_prod_axes_as_contiguous, Element, Layout,
 };
 use common::*;
 use proptest::prelude::*;
@@ -546,4 +547,200 @@ fn sums_of_products_need_equal_dims() {
         &[false, true],
         &mut out,
     );
+}
+
+/// Values in [0, 1) with full mantissas, so that a change in the order of
+/// additions shows in the bits.
+fn fractions(len: usize, seed: u64) -> Vec<f64> {
+    let mut st = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+/// Every broadcast source of `dims`: each axis kept or stretched from 1,
+/// with and without the stretched leading axes dropped; as (name, source
+/// dims, layout reading it as `dims`).
+fn spreads(dims: &[usize]) -> Vec<(Vec<usize>, Layout)> {
+    let nd = dims.len();
+    let mut out = vec![];
+    for mask in 0..1usize << nd {
+        let src: Vec<usize> = (0..nd)
+            .map(|a| if mask >> a & 1 == 1 { 1 } else { dims[a] })
+            .collect();
+        let lead = src.iter().take_while(|&&d| d == 1).count();
+        for from in [0, lead] {
+            let l = Layout::contiguous(&src[from..]).broadcast_to(dims).unwrap();
+            out.push((src[from..].to_vec(), l));
+        }
+    }
+    out
+}
+
+/// The `*_as_contiguous` sums against the plain ones over the formed
+/// (gathered, contiguous) array: where they accept the layout, the same
+/// bits, in f64 and f32; and they decline exactly when a reduced or kept
+/// run of the contiguous array crosses from a stretched axis to a real one.
+#[test]
+fn spread_reads_sum_as_the_formed_array_does() {
+    let (mut took, mut declined) = (0, 0);
+    for dims in shapes().into_iter().chain([
+        vec![300, 3],
+        vec![3, 300],
+        vec![70, 40],
+        vec![5, 200, 3],
+        vec![4, 3, 150],
+        vec![2, 3, 4, 5],
+    ]) {
+        let lc = Layout::contiguous(&dims);
+        let (other_src, lo) = (fractions(dims.iter().product(), 2), &lc);
+        for (src_dims, l) in spreads(&dims) {
+            let src = fractions(src_dims.iter().product::<usize>().max(1), 1);
+            let formed = gather(&src, &l);
+            let (src32, formed32, other32): (Vec<f32>, Vec<f32>, Vec<f32>) = (
+                src.iter().map(|&v| v as f32).collect(),
+                formed.iter().map(|&v| v as f32).collect(),
+                other_src.iter().map(|&v| v as f32).collect(),
+            );
+            for axes in subsets(dims.len()) {
+                let n = kept_size(&lc, &axes);
+                let case = format!("{dims:?} from {src_dims:?} over {axes:?}");
+                let mut want = vec![f64::NAN; n];
+                sum_axes(&formed, &lc, &axes, &mut want);
+                let mut got = vec![f64::NAN; n];
+                let took_sum = sum_axes_as_contiguous(&src, &l, &axes, &mut got);
+                if took_sum {
+                    assert_eq!(bits(&got), bits(&want), "sum {case}");
+                    let mut want32 = vec![f32::NAN; n];
+                    sum_axes(&formed32, &lc, &axes, &mut want32);
+                    let mut got32 = vec![f32::NAN; n];
+                    assert!(sum_axes_as_contiguous(&src32, &l, &axes, &mut got32));
+                    assert_eq!(bits32(&got32), bits32(&want32), "f32 sum {case}");
+                } else {
+                    assert!(got.iter().all(|v| v.is_nan()), "declined, wrote: {case}");
+                }
+                assert_eq!(took_sum, crossing_free(&dims, &l, &axes), "{case}");
+                // The spread array times a real one of the same dims.
+                let mut want = vec![f64::NAN; n];
+                sum_prod_axes(&formed, &lc, &other_src, lo, &axes, &mut want);
+                let mut got = vec![f64::NAN; n];
+                if sum_prod_axes_as_contiguous(&src, &l, &other_src, lo, &axes, &mut got) {
+                    took += 1;
+                    assert_eq!(bits(&got), bits(&want), "product {case}");
+                    let mut want32 = vec![f32::NAN; n];
+                    sum_prod_axes(&formed32, &lc, &other32, lo, &axes, &mut want32);
+                    let mut got32 = vec![f32::NAN; n];
+                    assert!(sum_prod_axes_as_contiguous(
+                        &src32, &l, &other32, lo, &axes, &mut got32
+                    ));
+                    assert_eq!(bits32(&got32), bits32(&want32), "f32 product {case}");
+                } else {
+                    declined += 1;
+                    assert!(got.iter().all(|v| v.is_nan()), "declined, wrote: {case}");
+                }
+            }
+        }
+    }
+    assert!(
+        took > 500 && declined > 100,
+        "took {took}, declined {declined}"
+    );
+}
+
+/// Whether every run of the contiguous array's kept and reduced walks
+/// steps evenly through `l`: adjacent axes of one side (size-1 axes
+/// skipped) are both stretched or both real and contiguous in the source.
+/// A side with an empty axis has no runs.
+fn crossing_free(dims: &[usize], l: &Layout, axes: &[bool]) -> bool {
+    let cs = causing_diff_kernels::contiguous_strides(dims);
+    [false, true].iter().all(|&side| {
+        let ax: Vec<usize> = (0..dims.len())
+            .filter(|&a| axes[a] == side && dims[a] != 1)
+            .collect();
+        ax.iter().any(|&a| dims[a] == 0)
+            || ax.windows(2).all(|w| {
+                let (p, a) = (w[0], w[1]);
+                let merges = cs[p] == cs[a] * dims[a] as isize;
+                !merges || l.strides()[p] == l.strides()[a] * dims[a] as isize
+            })
+    })
+}
+
+fn bits(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+fn bits32(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// W3's shapes at a size that splits the outputs over threads and sums long
+/// runs pairwise: a value spread over everything (the seed of `sum`), and a
+/// row or a column spread down the other axis, summed alone and times a
+/// broadcast row or column, bit for bit against the formed array.
+#[test]
+fn large_spread_reads_split_over_threads_sum_as_the_formed_array_does() {
+    let n = 1536usize;
+    let d = [n, n];
+    let lc = Layout::contiguous(&d);
+    let one = [0.1f64];
+    let v = fractions(n, 3);
+    let w = fractions(n, 4);
+    let row = Layout::contiguous(&[n]).broadcast_to(&d).unwrap();
+    let col = Layout::contiguous(&[n, 1]).broadcast_to(&d).unwrap();
+    let all = Layout::contiguous(&[]).broadcast_to(&d).unwrap();
+    for (src, l) in [(&one[..], &all), (&v[..], &row), (&v[..], &col)] {
+        let formed = gather(src, l);
+        for axes in [[true, false], [false, true], [true, true]] {
+            let k = if axes == [true, true] { 1 } else { n };
+            let mut want = vec![f64::NAN; k];
+            sum_axes(&formed, &lc, &axes, &mut want);
+            // Over both axes, only the value spread over everything
+            // follows the one run of the formed array.
+            let follows = axes == [true, false] || axes == [false, true] || l == &all;
+            let mut got = vec![f64::NAN; k];
+            assert_eq!(sum_axes_as_contiguous(src, l, &axes, &mut got), follows);
+            if follows {
+                assert_eq!(bits(&got), bits(&want), "sum {:?} {axes:?}", l.strides());
+            }
+            for lw in [&row, &col] {
+                let mut want = vec![f64::NAN; k];
+                sum_prod_axes(&formed, &lc, &w, lw, &axes, &mut want);
+                let mut got = vec![f64::NAN; k];
+                let took = sum_prod_axes_as_contiguous(src, l, &w, lw, &axes, &mut got);
+                // (Over both axes it depends on `lw` too: not checked here.)
+                if axes != [true, true] {
+                    assert!(took, "product {:?} {axes:?}", l.strides());
+                }
+                if took {
+                    assert_eq!(
+                        bits(&got),
+                        bits(&want),
+                        "product {:?} {axes:?}",
+                        l.strides()
+                    );
+                }
+            }
+        }
+    }
+    // Long and odd runs of one repeated value, summed pairwise.
+    for len in [127, 128, 129, 1000, 4096, 100_003] {
+        let x = vec![0.1f32; len];
+        let mut want = [f32::NAN];
+        sum_axes(&x, &Layout::contiguous(&[len]), &[true], &mut want);
+        let spread = Layout::contiguous(&[]).broadcast_to(&[len]).unwrap();
+        let mut got = [f32::NAN];
+        assert!(sum_axes_as_contiguous(
+            &[0.1f32],
+            &spread,
+            &[true],
+            &mut got
+        ));
+        assert_eq!(got[0].to_bits(), want[0].to_bits(), "{len} copies");
+    }
 }

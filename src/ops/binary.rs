@@ -138,11 +138,10 @@ impl BinaryOp {
             )
         {
             // To a broadcast input: sum without forming this input's full
-            // gradient, from the formed upstream one.
-            let formed = g.formed(pool)?;
-            let r = self.sum_to_broadcast(a, b, &formed, k, to, pool);
-            eval::release(formed, pool);
-            return r.map(Grad::Formed);
+            // gradient, reading the upstream one spread where it can.
+            return self
+                .sum_to_broadcast(a, b, g, k, to, pool)
+                .map(Grad::Formed);
         }
         if let (Grad::Spread(s), false) = (g, to_broadcast) {
             if let Some(src) = self.spread_rule(a, b, &s.src, k, pool)? {
@@ -225,7 +224,7 @@ impl BinaryOp {
         self,
         a: &Array,
         b: &Array,
-        g: &Array,
+        g: &Grad,
         k: usize,
         to: &[usize],
         pool: &mut Pool,
@@ -233,9 +232,9 @@ impl BinaryOp {
         let name = self.name();
         let dtype = g.dtype();
         match (self, k) {
-            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => eval::sum_to(g, to, pool),
+            (BinaryOp::Add, _) | (BinaryOp::Subtract, 0) => eval::sum_grad_to(g, to, pool),
             (BinaryOp::Subtract, _) => {
-                let s = eval::sum_to(g, to, pool)?;
+                let s = eval::sum_grad_to(g, to, pool)?;
                 let r = dispatch_float!(dtype, T => eval::map1::<T, T>(&s, pool, name, |g| -g),
                     other => unreachable!("gradients are floats"));
                 pool.give(s.buf);

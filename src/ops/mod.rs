@@ -126,27 +126,17 @@ impl Op {
         }
     }
 
-    /// Whether [`Op::backward`] and [`Op::backward_into`] take `grad`
+    /// Whether [`Op::backward`] and [`Op::backward_into`] take a gradient
     /// spread (see `grad.rs`); the engine forms it first when not. Products
-    /// read it through its layout, and `+`, `-` and elementwise rules for an
-    /// input of the output's shape keep or read it spread; a rule summing
-    /// it down to a broadcast input needs it formed, so a node sends it
-    /// formed when two of its inputs would each form it.
-    pub(crate) fn takes_spread(&self, ins: &Inputs, grad: &Grad) -> bool {
-        match self {
-            Op::MatMul => true,
-            Op::Binary(_) => {
-                let shape = grad.shape();
-                let forming = ins
-                    .parents
-                    .iter()
-                    .map(|&p| &ins.nodes[p as usize])
-                    .filter(|parent| !parent.constant && parent.value.shape() != shape)
-                    .count();
-                forming <= 1
-            }
-            _ => false,
-        }
+    /// read it through its layout; `+`, `-` and elementwise rules for an
+    /// input of the output's shape keep or read it spread; and a rule
+    /// summing it down to a broadcast input reads it in place, with the
+    /// additions of the formed route, or forms it for itself in the rare
+    /// layouts where those additions cannot be followed
+    /// (`eval::sum_grad_to`).
+    #[inline]
+    pub(crate) fn takes_spread(&self) -> bool {
+        matches!(self, Op::MatMul | Op::Binary(_))
     }
 
     /// Adds the gradient [`Op::backward`] would give input `k` into `acc`,
