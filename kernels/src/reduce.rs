@@ -47,8 +47,9 @@ const LEAF_ROWS: usize = 16;
 /// ```
 pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]) {
     Split::new(layout, axes, out.len(), src.len(), "sum_axes");
+    let outer = sum_order(layout, axes);
     by_kept(layout, axes, out, None, |c, o, _| {
-        sum_serial(src, &c.of(layout), None, axes, o)
+        sum_serial(src, &c.of(layout), None, outer, axes, o)
     });
 }
 
@@ -86,8 +87,9 @@ pub fn sum_axes_as_contiguous<T: Num>(
     if !follows(&order, layout, axes) {
         return false;
     }
+    let outer = sum_order(&order, axes);
     by_kept(layout, axes, out, None, |c, o, _| {
-        sum_serial(src, &c.of(layout), Some(&c.of(&order)), axes, o)
+        sum_serial(src, &c.of(layout), Some(&c.of(&order)), outer, axes, o)
     });
     true
 }
@@ -121,10 +123,23 @@ fn walks<const K: usize>(read: [&Split; K], order: Option<[&Split; K]>) -> (Walk
     }
 }
 
+/// Whether a sum over `axes` of `layout` takes the outer loop order. It is
+/// decided once for the whole array: a thread's share of the outputs, down
+/// to one output per row, must add as the whole array does, so that the
+/// result does not depend on the thread count.
+fn sum_order(layout: &Layout, axes: &[bool]) -> bool {
+    let s = Split::of(layout, axes);
+    let (kw, rw) = walks([&s], None);
+    s.outer_order(&kw, &rw)
+}
+
+/// A sum over `axes` of `src` read through `layout`, in the loop order
+/// `outer` (see [`sum_order`]), with the runs of `order` when given.
 fn sum_serial<T: Num>(
     src: &[T],
     layout: &Layout,
     order: Option<&Layout>,
+    outer: bool,
     axes: &[bool],
     out: &mut [T],
 ) {
@@ -139,14 +154,6 @@ fn sum_serial<T: Num>(
     }
     let so = order.map(|o| Split::of(o, axes));
     let (kw, rw) = walks([&sp], so.as_ref().map(|o| [o]));
-    // The loop order is the order layout's, and with it the additions.
-    let outer = match &so {
-        None => sp.outer_order(&kw, &rw),
-        Some(o) => {
-            let (kwo, rwo) = walks([o], None);
-            o.outer_order(&kwo, &rwo)
-        }
-    };
     if outer {
         sum_outer(src, sp.offset, &kw, &rw, out);
     } else {
@@ -321,8 +328,9 @@ pub fn sum_prod_axes<T: Num>(
     );
     Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
     Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    let outer = sum_prod_order(la, lb, axes);
     by_kept(la, axes, out, None, |c, o, _| {
-        sum_prod_serial(a, &c.of(la), b, &c.of(lb), None, axes, o)
+        sum_prod_serial(a, &c.of(la), b, &c.of(lb), None, outer, axes, o)
     });
 }
 
@@ -371,8 +379,10 @@ pub fn sum_prod_axes_as_contiguous<T: Num>(
     if !follows_pair(&order, la, lb, axes) {
         return false;
     }
+    let outer = sum_prod_order(&order, lb, axes);
     by_kept(la, axes, out, None, |c, o, _| {
-        sum_prod_serial(a, &c.of(la), b, &c.of(lb), Some(&c.of(&order)), axes, o)
+        let order = c.of(&order);
+        sum_prod_serial(a, &c.of(la), b, &c.of(lb), Some(&order), outer, axes, o)
     });
     true
 }
@@ -395,14 +405,26 @@ fn follows_pair(order: &Layout, la: &Layout, lb: &Layout, axes: &[bool]) -> bool
         && Walk::new_as(&so.red_dims, [&so.red_strides, rb], [&sa.red_strides, rb]).is_some()
 }
 
-/// `order`, when given, is the layout whose walks `la`'s follow (with
-/// `lb`'s): it decides the runs and the loop order.
+/// [`sum_order`] for a sum of products: `la` decides, when its run along
+/// the outputs is tighter than along the reduced axes.
+fn sum_prod_order(la: &Layout, lb: &Layout, axes: &[bool]) -> bool {
+    let (sa, sb) = (Split::of(la, axes), Split::of(lb, axes));
+    let (kw, rw) = walks([&sa, &sb], None);
+    let (ka, ra) = (kw.inner_strides()[0], rw.inner_strides()[0]);
+    kw.inner_len() > 1 && rw.inner_len() > 1 && ka.unsigned_abs() < ra.unsigned_abs()
+}
+
+/// A sum over `axes` of products read through `la` and `lb`, in the loop
+/// order `outer` (see [`sum_prod_order`]), with the runs that `order`
+/// makes with `lb` when given.
+#[allow(clippy::too_many_arguments)]
 fn sum_prod_serial<T: Num>(
     a: &[T],
     la: &Layout,
     b: &[T],
     lb: &Layout,
     order: Option<&Layout>,
+    outer: bool,
     axes: &[bool],
     out: &mut [T],
 ) {
@@ -418,16 +440,8 @@ fn sum_prod_serial<T: Num>(
     }
     let so = order.map(|o| Split::of(o, axes));
     let (kw, rw) = walks([&sa, &sb], so.as_ref().map(|o| [o, &sb]));
-    // The order layout's strides for `a` decide the loop order.
-    let (ka, ra) = match &so {
-        None => (kw.inner_strides()[0], rw.inner_strides()[0]),
-        Some(o) => {
-            let (kwo, rwo) = walks([o, &sb], None);
-            (kwo.inner_strides()[0], rwo.inner_strides()[0])
-        }
-    };
     let offsets = [sa.offset, sb.offset];
-    if kw.inner_len() > 1 && rw.inner_len() > 1 && ka.unsigned_abs() < ra.unsigned_abs() {
+    if outer {
         sum_prod_outer(a, b, offsets, &kw, &rw, out);
     } else {
         sum_prod_inner(a, b, offsets, &kw, &rw, out);

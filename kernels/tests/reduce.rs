@@ -744,3 +744,55 @@ fn large_spread_reads_split_over_threads_sum_as_the_formed_array_does() {
         assert_eq!(got[0].to_bits(), want[0].to_bits(), "{len} copies");
     }
 }
+
+/// Sums (and folds) whose outputs split over threads give the bits of one
+/// thread, also when a thread's share of the first kept axis is a single
+/// index (a share of one output per row must still add in the whole
+/// array's loop order).
+#[test]
+fn reductions_do_not_depend_on_the_thread_count() {
+    let rows = 1 << 18;
+    let x: Vec<f32> = fractions(rows * 3, 5).iter().map(|&v| v as f32).collect();
+    let w: Vec<f32> = fractions(rows * 3, 6).iter().map(|&v| v as f32).collect();
+    let cases: Vec<(Layout, Vec<bool>)> = vec![
+        (Layout::contiguous(&[rows, 3]), vec![true, false]),
+        (Layout::contiguous(&[rows, 3]), vec![false, true]),
+        (Layout::contiguous(&[3, rows]), vec![false, true]),
+        (Layout::contiguous(&[3, rows]), vec![true, false]),
+        (
+            Layout::contiguous(&[rows / 2, 2, 3]),
+            vec![true, false, false],
+        ),
+        (
+            Layout::contiguous(&[rows / 2, 3, 2]),
+            vec![true, false, true],
+        ),
+    ];
+    for (l, axes) in &cases {
+        let n = kept_size(l, axes);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (mut s, mut p) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+            let (mut m, mut at) = (vec![f32::NAN; n], vec![usize::MAX; n]);
+            let mut q = vec![f32::NAN; n];
+            pool.install(|| {
+                sum_axes(&x, l, axes, &mut s);
+                sum_prod_axes(&x, l, &w, l, axes, &mut p);
+                max_axes(&x, l, axes, &mut m, Some(&mut at));
+                prod_axes(&w, l, axes, &mut q);
+            });
+            (bits32(&s), bits32(&p), bits32(&m), at, bits32(&q))
+        };
+        let one = run(1);
+        for threads in [2, 3] {
+            assert!(
+                run(threads) == one,
+                "{:?} over {axes:?}, {threads} threads",
+                l.dims()
+            );
+        }
+    }
+}
