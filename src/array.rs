@@ -247,6 +247,14 @@ impl Array {
         &self.shape
     }
 
+    /// Whether the shape is `shape`, by a loop: `==` on slices calls
+    /// `memcmp`, which took 4.7% of the samples of W1 (0-d arrays, whose
+    /// shapes are empty).
+    #[inline(always)]
+    pub(crate) fn has_shape(&self, shape: &[usize]) -> bool {
+        same_shape(&self.shape, shape)
+    }
+
     /// The number of dimensions.
     pub fn ndim(&self) -> usize {
         self.shape.len()
@@ -454,6 +462,12 @@ impl IntoArray for &Array {
     fn into_array(self) -> Array {
         self.clone()
     }
+}
+
+/// `a == b` for shapes, without a call to `memcmp` (see [`Array::has_shape`]).
+#[inline(always)]
+pub(crate) fn same_shape(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub(crate) struct Spread {
 impl Grad {
     /// `src` spread over `shape` (or formed, if that is no larger).
     pub(crate) fn spread(src: Array, shape: &[usize]) -> Grad {
-        if src.shape() == shape {
+        if src.has_shape(shape) {
             Grad::Formed(src)
         } else {
             Grad::Spread(Box::new(Spread {

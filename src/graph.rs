@@ -457,10 +457,14 @@ impl Inner {
         }
         let edges_start = self.edges.len();
         let params_start = self.params.len();
-        self.edges
-            .extend_from_slice(&ids[..operands.len().min(ids.len())]);
-        self.edges.extend_from_slice(&extra);
-        self.params.extend_from_slice(params);
+        // Pushed one by one: `extend_from_slice` called `memmove` for each
+        // of these few ids (1.8% of W1's samples).
+        for &id in ids[..operands.len().min(ids.len())].iter().chain(&extra) {
+            self.edges.push(id);
+        }
+        for &p in params {
+            self.params.push(p);
+        }
         let Inner {
             nodes,
             edges,

@@ -6,7 +6,7 @@ use core::cmp::Ordering::{Greater, Less};
 
 use causing_diff_kernels::{Element, Float};
 
-use crate::array::Array;
+use crate::array::{same_shape, Array};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::eval::{self, dispatch_float, dispatch_num};
@@ -91,7 +91,7 @@ impl BinaryOp {
         acc: &mut Array,
         pool: &mut Pool,
     ) -> Result<bool> {
-        if acc.shape() != g.shape() {
+        if !same_shape(acc.shape(), g.shape()) {
             return Ok(false);
         }
         let other = if k == 0 { b } else { a };
@@ -130,7 +130,7 @@ impl BinaryOp {
         to: &[usize],
         pool: &mut Pool,
     ) -> Result<Grad> {
-        let to_broadcast = g.shape() != to;
+        let to_broadcast = !same_shape(g.shape(), to);
         if to_broadcast
             && matches!(
                 self,
