@@ -68,6 +68,18 @@ fn reductions(c: &mut Criterion) {
         });
     }
     group.finish();
+    // Whole, in-cache arrays (W5's and W6's `sum()`): the set-up and the
+    // additions' latency, not memory, decide.
+    let mut group = c.benchmark_group("sum whole array f32");
+    for len in [16usize, 1000, 4096, 100_000] {
+        let l = Layout::contiguous(&[len]);
+        let mut one = [0.0f32];
+        group.throughput(Throughput::Elements(len as u64));
+        group.bench_function(BenchmarkId::new("sum", len), |b| {
+            b.iter(|| sum_axes(black_box(&x[..len]), &l, &[true], &mut one))
+        });
+    }
+    group.finish();
 }
 
 fn elementwise(c: &mut Criterion) {

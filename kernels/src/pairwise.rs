@@ -51,6 +51,9 @@ pub(crate) fn pairwise_slice<T: Num>(x: &[T]) -> T {
     if x.len() <= LEAF {
         return leaf_sum(x);
     }
+    if let Some(s) = four_leaves(x) {
+        return s;
+    }
     let (lo, hi) = x.split_at(split_point(x.len()));
     // Large halves on two threads: the same tree, so the same sum.
     let (lo, hi) = crate::par::join(
@@ -87,25 +90,108 @@ fn split_point(n: usize) -> usize {
 
 /// Sums up to [`LEAF`] elements with eight interleaved accumulators, so the
 /// loop vectorises without reassociating floats.
+#[inline(always)]
 fn leaf_sum<T: Num>(x: &[T]) -> T {
     if x.len() < 8 {
         return x.iter().fold(T::ZERO, |s, &v| s.wrapping_add(v));
     }
     let mut r = [T::ZERO; 8];
     r.copy_from_slice(&x[..8]);
-    let chunks = x[8..].chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
+    let chunks = (x.len() - 8) / 8;
+    add_chunks(&mut r, &x[8..8 + 8 * chunks]);
+    leaf_finish(r, &x[8 + 8 * chunks..])
+}
+
+/// Adds the 8-element chunks of `x` into the accumulators, lane by lane.
+#[inline(always)]
+fn add_chunks<T: Num>(r: &mut [T; 8], x: &[T]) {
+    for c in x.chunks_exact(8) {
         for (a, &v) in r.iter_mut().zip(c) {
             *a = a.wrapping_add(v);
         }
     }
+}
+
+/// A leaf's sum from its accumulators and its last (fewer than 8) elements.
+#[inline(always)]
+fn leaf_finish<T: Num>(r: [T; 8], rest: &[T]) -> T {
     let add = |x: T, y: T| x.wrapping_add(y);
     let s = add(
         add(add(r[0], r[1]), add(r[2], r[3])),
         add(add(r[4], r[5]), add(r[6], r[7])),
     );
     rest.iter().fold(s, |s, &v| s.wrapping_add(v))
+}
+
+/// [`leaf_sum`] of four leaves of at least 8 elements each, the chunks
+/// they all have added in turn, one chunk of each leaf per step.
+fn leaf_sums4<T: Num>(x: [&[T]; 4]) -> [T; 4] {
+    let first = |x: &[T]| -> [T; 8] { x[..8].try_into().expect("8 elements") };
+    let (mut r0, mut r1, mut r2, mut r3) = (first(x[0]), first(x[1]), first(x[2]), first(x[3]));
+    let chunks = x.map(|x| (x.len() - 8) / 8);
+    let common = chunks.into_iter().min().unwrap_or(0);
+    let (c0, c1, c2, c3) = (
+        x[0][8..8 + 8 * common].chunks_exact(8),
+        x[1][8..8 + 8 * common].chunks_exact(8),
+        x[2][8..8 + 8 * common].chunks_exact(8),
+        x[3][8..8 + 8 * common].chunks_exact(8),
+    );
+    for (((a, b), c), d) in c0.zip(c1).zip(c2).zip(c3) {
+        add8(&mut r0, a);
+        add8(&mut r1, b);
+        add8(&mut r2, c);
+        add8(&mut r3, d);
+    }
+    let mut r = [r0, r1, r2, r3];
+    core::array::from_fn(|j| {
+        let end = 8 + 8 * chunks[j];
+        add_chunks(&mut r[j], &x[j][8 + 8 * common..end]);
+        leaf_finish(r[j], &x[j][end..])
+    })
+}
+
+/// `r[i] += c[i]` for one chunk of 8.
+#[inline(always)]
+fn add8<T: Num>(r: &mut [T; 8], c: &[T]) {
+    let c: &[T; 8] = c.try_into().expect("a chunk of 8");
+    for i in 0..8 {
+        r[i] = r[i].wrapping_add(c[i]);
+    }
+}
+
+/// [`pairwise_slice`] of `x` when the tree's two levels below it end in
+/// four leaves: those leaves summed together, their chains of additions
+/// interleaved. One leaf's eight accumulators are a few chains of
+/// dependent vector additions, bound by the adder's latency; four leaves
+/// keep four times as many in flight. (Compiled for AVX2 through the
+/// multiversioned paths, this ran 45% slower than at the baseline width:
+/// measured 528 against 363 ns for 4096 f32.)
+/// Every leaf adds the same values in the same order, and the four sums
+/// combine as the tree does, so the result is the same on every path.
+#[inline]
+fn four_leaves<T: Num>(x: &[T]) -> Option<T> {
+    let n = x.len();
+    if n > 4 * LEAF + 16 || n <= 2 * LEAF {
+        return None;
+    }
+    let mid = split_point(n);
+    if mid <= LEAF || n - mid <= LEAF {
+        return None; // a child is a leaf itself
+    }
+    let (m0, m1) = (split_point(mid), split_point(n - mid));
+    if [m0, mid - m0, m1, n - mid - m1]
+        .iter()
+        .any(|&l| !(8..=LEAF).contains(&l))
+    {
+        return None; // a grandchild is split further
+    }
+    let (lo, hi) = x.split_at(mid);
+    let leaves = [&lo[..m0], &lo[m0..], &hi[..m1], &hi[m1..]];
+    let s = leaf_sums4(leaves);
+    Some(
+        s[0].wrapping_add(s[1])
+            .wrapping_add(s[2].wrapping_add(s[3])),
+    )
 }
 
 /// Binary-counter cascade of partial-sum vectors: pushing `2^k` equal-level
@@ -187,6 +273,40 @@ mod tests {
         c.finish(&mut out);
         assert_eq!(out, [10, 100]);
         assert!(c.data.is_empty() && c.levels.is_empty());
+    }
+
+    /// The pairwise tree written plainly: split at `split_point` down to
+    /// leaves of at most [`LEAF`], each summed by [`leaf_sum`].
+    fn plain_tree<T: Num>(x: &[T]) -> T {
+        if x.len() <= LEAF {
+            return leaf_sum(x);
+        }
+        let (lo, hi) = x.split_at(split_point(x.len()));
+        plain_tree(lo).wrapping_add(plain_tree(hi))
+    }
+
+    #[test]
+    fn interleaved_leaves_sum_as_the_plain_tree() {
+        let mut st = 0x2545_f491_4f6c_dd1du64;
+        let x: Vec<f64> = (0..70_000)
+            .map(|_| {
+                st ^= st << 13;
+                st ^= st >> 7;
+                st ^= st << 17;
+                (st >> 11) as f64 / (1u64 << 53) as f64 - 0.3
+            })
+            .collect();
+        let y: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let lens = (0..1200).chain([4096, 4097, 10_007, 65_536, 70_000]);
+        let mut four = 0;
+        for n in lens {
+            four += usize::from(four_leaves(&x[..n]).is_some());
+            let (a, b) = (pairwise_slice(&x[..n]), plain_tree(&x[..n]));
+            assert_eq!(a.to_bits(), b.to_bits(), "f64, n = {n}");
+            let (a, b) = (pairwise_slice(&y[..n]), plain_tree(&y[..n]));
+            assert_eq!(a.to_bits(), b.to_bits(), "f32, n = {n}");
+        }
+        assert!(four > 200, "four leaves taken {four} times");
     }
 
     #[test]
