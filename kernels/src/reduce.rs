@@ -336,15 +336,7 @@ pub fn sum_prod_axes<T: Num>(
     axes: &[bool],
     out: &mut [T],
 ) {
-    assert_eq!(
-        la.dims(),
-        lb.dims(),
-        "sum_prod_axes: operand dims {:?} and {:?} differ",
-        la.dims(),
-        lb.dims()
-    );
-    Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
-    Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    check_operands(a, la, b, lb, axes, out.len());
     let outer = sum_prod_order(la, lb, axes);
     by_kept(la, axes, out, None, |c, o, _| {
         sum_prod_serial(a, &c.of(la), b, &c.of(lb), None, outer, axes, o)
@@ -383,15 +375,7 @@ pub fn sum_prod_axes_as_contiguous<T: Num>(
     axes: &[bool],
     out: &mut [T],
 ) -> bool {
-    assert_eq!(
-        la.dims(),
-        lb.dims(),
-        "sum_prod_axes: operand dims {:?} and {:?} differ",
-        la.dims(),
-        lb.dims()
-    );
-    Split::new(la, axes, out.len(), a.len(), "sum_prod_axes");
-    Split::new(lb, axes, out.len(), b.len(), "sum_prod_axes");
+    check_operands(a, la, b, lb, axes, out.len());
     let order = Layout::contiguous(la.dims());
     if !follows_pair(&order, la, lb, axes) {
         return false;
@@ -402,6 +386,20 @@ pub fn sum_prod_axes_as_contiguous<T: Num>(
         sum_prod_serial(a, &c.of(la), b, &c.of(lb), Some(&order), outer, axes, o)
     });
     true
+}
+
+/// The panics [`sum_prod_axes`] documents.
+#[track_caller]
+fn check_operands<T>(a: &[T], la: &Layout, b: &[T], lb: &Layout, axes: &[bool], n: usize) {
+    assert_eq!(
+        la.dims(),
+        lb.dims(),
+        "sum_prod_axes: operand dims {:?} and {:?} differ",
+        la.dims(),
+        lb.dims()
+    );
+    Split::new(la, axes, n, a.len(), "sum_prod_axes");
+    Split::new(lb, axes, n, b.len(), "sum_prod_axes");
 }
 
 /// Whether `la` and `lb` read together can follow the runs that `order`
