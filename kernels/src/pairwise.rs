@@ -13,7 +13,7 @@ pub(crate) fn pairwise<T: Num>(src: &[T], off: usize, len: usize, stride: isize)
         return pairwise_slice(&src[off..off + len]);
     }
     if stride == 0 && len > 0 {
-        return pairwise_repeat(src[off], len, &mut Vec::new());
+        return pairwise_repeat(src[off], len, &mut Memo::new());
     }
     if len <= LEAF {
         let mut buf = [T::ZERO; LEAF];
@@ -28,10 +28,11 @@ pub(crate) fn pairwise<T: Num>(src: &[T], off: usize, len: usize, stride: isize)
 }
 
 /// The pairwise sum of `len` copies of `x` (a stride-0 run), by the tree of
-/// [`pairwise_slice`]: its sub-runs come in few distinct lengths, so each
-/// length's sum is computed once and kept in `memo`.
-fn pairwise_repeat<T: Num>(x: T, len: usize, memo: &mut Vec<(usize, T)>) -> T {
-    if let Some(&(_, s)) = memo.iter().find(|&&(l, _)| l == len) {
+/// [`pairwise_slice`]: its sub-runs come in few distinct lengths (two or
+/// three a level), so each length's sum is computed once and kept in `memo`, on
+/// the stack (a reduction makes one such call per output).
+fn pairwise_repeat<T: Num>(x: T, len: usize, memo: &mut Memo<T>) -> T {
+    if let Some(s) = memo.get(len) {
         return s;
     }
     let s = if len <= LEAF {
@@ -41,8 +42,38 @@ fn pairwise_repeat<T: Num>(x: T, len: usize, memo: &mut Vec<(usize, T)>) -> T {
         let lo = pairwise_repeat(x, mid, memo);
         lo.wrapping_add(pairwise_repeat(x, len - mid, memo))
     };
-    memo.push((len, s));
+    memo.put(len, s);
     s
+}
+
+/// Sums of [`pairwise_repeat`] by run length; when full, further lengths
+/// are recomputed (the same sums, only slower).
+struct Memo<T> {
+    seen: [(usize, T); 64],
+    n: usize,
+}
+
+impl<T: Num> Memo<T> {
+    fn new() -> Self {
+        Memo {
+            seen: [(0, T::ZERO); 64],
+            n: 0,
+        }
+    }
+
+    fn get(&self, len: usize) -> Option<T> {
+        self.seen[..self.n]
+            .iter()
+            .find(|&&(l, _)| l == len)
+            .map(|&(_, s)| s)
+    }
+
+    fn put(&mut self, len: usize, s: T) {
+        if self.n < self.seen.len() {
+            self.seen[self.n] = (len, s);
+            self.n += 1;
+        }
+    }
 }
 
 /// NumPy's pairwise summation: blocks of [`LEAF`] summed with eight
@@ -307,6 +338,16 @@ mod tests {
             assert_eq!(a.to_bits(), b.to_bits(), "f32, n = {n}");
         }
         assert!(four > 200, "four leaves taken {four} times");
+    }
+
+    #[test]
+    fn repeated_values_sum_as_the_plain_tree() {
+        let x = 0.1f32;
+        for len in [1, 7, 128, 129, 1000, 4096, 100_003, (1 << 21) + 13] {
+            let want = plain_tree(&vec![x; len]);
+            let got = pairwise(&[x], 0, len, 0);
+            assert_eq!(got.to_bits(), want.to_bits(), "{len} copies");
+        }
     }
 
     #[test]

@@ -51,20 +51,13 @@ pub fn sum_axes<T: Num>(src: &[T], layout: &Layout, axes: &[bool], out: &mut [T]
         // A whole contiguous array (the common `sum()`): the one run the
         // general path would sum, without its set-up (350 ns for 16
         // elements, most of it moving walk and split structures).
-        assert_eq!(
-            axes.len(),
-            layout.ndim(),
-            "sum_axes: {} axis flags for a {}-d layout",
-            axes.len(),
-            layout.ndim()
-        );
-        check_fits(layout, src.len(), "sum_axes");
+        check_source(layout, axes, src.len(), "sum_axes");
         let run = &src[layout.offset()..layout.offset() + layout.size()];
         out[0] = T::ZERO.wrapping_add(pairwise(run, 0, run.len(), 1));
         return;
     }
     Split::new(layout, axes, out.len(), src.len(), "sum_axes");
-    let outer = sum_order(layout, axes);
+    let outer = sum_order([layout], axes);
     by_kept(layout, axes, out, None, |c, o, _| {
         sum_serial(src, &c.of(layout), None, outer, axes, o)
     });
@@ -104,7 +97,7 @@ pub fn sum_axes_as_contiguous<T: Num>(
     if !follows(&order, layout, axes) {
         return false;
     }
-    let outer = sum_order(&order, axes);
+    let outer = sum_order([&order], axes);
     by_kept(layout, axes, out, None, |c, o, _| {
         sum_serial(src, &c.of(layout), Some(&c.of(&order)), outer, axes, o)
     });
@@ -140,14 +133,15 @@ fn walks<const K: usize>(read: [&Split; K], order: Option<[&Split; K]>) -> (Walk
     }
 }
 
-/// Whether a sum over `axes` of `layout` takes the outer loop order. It is
-/// decided once for the whole array: a thread's share of the outputs, down
-/// to one output per row, must add as the whole array does, so that the
-/// result does not depend on the thread count.
-fn sum_order(layout: &Layout, axes: &[bool]) -> bool {
-    let s = Split::of(layout, axes);
-    let (kw, rw) = walks([&s], None);
-    s.outer_order(&kw, &rw)
+/// Whether a sum over `axes` of the operands read through `layouts` takes
+/// the outer loop order ([`outer_order`]). It is decided once for the whole
+/// array: a thread's share of the outputs, down to one output per row, must
+/// add as the whole array does, so that the result does not depend on the
+/// thread count.
+fn sum_order<const K: usize>(layouts: [&Layout; K], axes: &[bool]) -> bool {
+    let splits = layouts.map(|l| Split::of(l, axes));
+    let (kw, rw) = walks(splits.each_ref(), None);
+    outer_order(&kw, &rw)
 }
 
 /// A sum over `axes` of `src` read through `layout`, in the loop order
@@ -337,7 +331,7 @@ pub fn sum_prod_axes<T: Num>(
     out: &mut [T],
 ) {
     check_operands(a, la, b, lb, axes, out.len());
-    let outer = sum_prod_order(la, lb, axes);
+    let outer = sum_order([la, lb], axes);
     by_kept(la, axes, out, None, |c, o, _| {
         sum_prod_serial(a, &c.of(la), b, &c.of(lb), None, outer, axes, o)
     });
@@ -380,7 +374,7 @@ pub fn sum_prod_axes_as_contiguous<T: Num>(
     if !follows_pair(&order, la, lb, axes) {
         return false;
     }
-    let outer = sum_prod_order(&order, lb, axes);
+    let outer = sum_order([&order, lb], axes);
     by_kept(la, axes, out, None, |c, o, _| {
         let order = c.of(&order);
         sum_prod_serial(a, &c.of(la), b, &c.of(lb), Some(&order), outer, axes, o)
@@ -420,17 +414,8 @@ fn follows_pair(order: &Layout, la: &Layout, lb: &Layout, axes: &[bool]) -> bool
         && Walk::new_as(&so.red_dims, [&so.red_strides, rb], [&sa.red_strides, rb]).is_some()
 }
 
-/// [`sum_order`] for a sum of products: `la` decides, when its run along
-/// the outputs is tighter than along the reduced axes.
-fn sum_prod_order(la: &Layout, lb: &Layout, axes: &[bool]) -> bool {
-    let (sa, sb) = (Split::of(la, axes), Split::of(lb, axes));
-    let (kw, rw) = walks([&sa, &sb], None);
-    let (ka, ra) = (kw.inner_strides()[0], rw.inner_strides()[0]);
-    kw.inner_len() > 1 && rw.inner_len() > 1 && ka.unsigned_abs() < ra.unsigned_abs()
-}
-
 /// A sum over `axes` of products read through `la` and `lb`, in the loop
-/// order `outer` (see [`sum_prod_order`]), with the runs that `order`
+/// order `outer` (see [`sum_order`]), with the runs that `order`
 /// makes with `lb` when given.
 #[allow(clippy::too_many_arguments)]
 fn sum_prod_serial<T: Num>(
@@ -737,7 +722,7 @@ fn extreme_serial<T: Element, const MAX: bool>(
     let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
     let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
     let mut j = 0;
-    if sp.outer_order(&kw, &rw) {
+    if outer_order(&kw, &rw) {
         // Lanes over outputs: one pass for the extremes, one to place them.
         kw.run([sp.offset], |[ko], klen, [ks]| {
             for t0 in (0..klen).step_by(LANES) {
@@ -960,7 +945,7 @@ fn fold_core<T: Element, A: Copy>(
     let kw = Walk::new(&sp.kept_dims, [&sp.kept_strides]);
     let rw = Walk::new(&sp.red_dims, [&sp.red_strides]);
     let mut j = 0;
-    if sp.outer_order(&kw, &rw) {
+    if outer_order(&kw, &rw) {
         kw.run([sp.offset], |[ko], klen, [ks]| {
             for t0 in (0..klen).step_by(LANES) {
                 let l = LANES.min(klen - t0);
@@ -1096,17 +1081,33 @@ struct Split {
     red_logical: Strides,
 }
 
+/// The panics of a reduction's source: one flag per axis, and a layout
+/// within `src_len` elements.
+#[track_caller]
+fn check_source(layout: &Layout, axes: &[bool], src_len: usize, what: &str) {
+    assert_eq!(
+        axes.len(),
+        layout.ndim(),
+        "{what}: {} axis flags for a {}-d layout",
+        axes.len(),
+        layout.ndim()
+    );
+    check_fits(layout, src_len, what);
+}
+
+/// Whether the outer loop order (lanes over outputs) suits the memory
+/// layout of the first operand of the kept and reduced walks: the kept side
+/// has a run, and it is tighter than the reduced one.
+fn outer_order<const K: usize>(kw: &Walk<K>, rw: &Walk<K>) -> bool {
+    kw.inner_len() > 1
+        && rw.inner_len() > 1
+        && kw.inner_strides()[0].unsigned_abs() < rw.inner_strides()[0].unsigned_abs()
+}
+
 impl Split {
     #[track_caller]
     fn new(layout: &Layout, axes: &[bool], out_len: usize, src_len: usize, what: &str) -> Split {
-        assert_eq!(
-            axes.len(),
-            layout.ndim(),
-            "{what}: {} axis flags for a {}-d layout",
-            axes.len(),
-            layout.ndim()
-        );
-        check_fits(layout, src_len, what);
+        check_source(layout, axes, src_len, what);
         let sp = Split::of(layout, axes);
         let kept: usize = sp.kept_dims.iter().product();
         assert_eq!(
@@ -1147,14 +1148,6 @@ impl Split {
 
     fn red_size(&self) -> usize {
         self.red_dims.iter().product()
-    }
-
-    /// Whether the outer loop order (lanes over outputs) suits the memory
-    /// layout: the kept side has a run, and it is tighter than the reduced one.
-    fn outer_order(&self, kw: &Walk<1>, rw: &Walk<1>) -> bool {
-        kw.inner_len() > 1
-            && rw.inner_len() > 1
-            && kw.inner_strides()[0].unsigned_abs() < rw.inner_strides()[0].unsigned_abs()
     }
 
     /// Row-major flat index of the `pos`-th reduced element of output `j`.

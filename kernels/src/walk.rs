@@ -53,7 +53,7 @@ impl<const K: usize> Walk<K> {
     /// # Panics
     /// If an operand's strides differ in length from `dims`.
     pub fn new(dims: &[usize], strides: [&[isize]; K]) -> Self {
-        Self::merged(dims, strides, strides).expect("a walk follows its own merges")
+        Self::merged(dims, None, strides).expect("a walk follows its own merges")
     }
 
     /// A walk over `dims` for operands with the given `strides` whose axes
@@ -83,18 +83,20 @@ impl<const K: usize> Walk<K> {
         order: [&[isize]; J],
         strides: [&[isize]; K],
     ) -> Option<Self> {
-        Walk::<J>::merged(dims, order, strides)
+        Walk::<J>::merged(dims, Some(order), strides)
     }
 }
 
 impl<const J: usize> Walk<J> {
-    /// The merges of a walk with strides `order`, applied to `strides`.
+    /// The merges of a walk with strides `order` (or with `strides`
+    /// themselves, for `None`: the plain walk, merges checked once),
+    /// applied to `strides`.
     fn merged<const K: usize>(
         dims: &[usize],
-        order: [&[isize]; J],
+        order: Option<[&[isize]; J]>,
         strides: [&[isize]; K],
     ) -> Option<Walk<K>> {
-        for s in order.iter().chain(&strides) {
+        for s in order.iter().flatten().chain(&strides) {
             assert_eq!(
                 s.len(),
                 dims.len(),
@@ -104,7 +106,8 @@ impl<const J: usize> Walk<J> {
             );
         }
         let mut md = Dims::new();
-        let mut mo: [Strides; J] = core::array::from_fn(|_| Strides::new());
+        let mut mo: Option<([&[isize]; J], [Strides; J])> =
+            order.map(|o| (o, core::array::from_fn(|_| Strides::new())));
         let mut ms: [Strides; K] = core::array::from_fn(|_| Strides::new());
         if dims.contains(&0) {
             return Some(Walk {
@@ -125,22 +128,31 @@ impl<const J: usize> Walk<J> {
             if d == 1 {
                 continue;
             }
-            if !md.is_empty() && folds(d, &mo, &order, a) {
-                if !folds(d, &ms, &strides, a) {
+            let merge = !md.is_empty()
+                && match &mo {
+                    Some((o, mo)) => folds(d, mo, o, a),
+                    None => folds(d, &ms, &strides, a),
+                };
+            if merge {
+                if mo.is_some() && !folds(d, &ms, &strides, a) {
                     return None;
                 }
                 let last = md.len() - 1;
                 md[last] *= d;
-                for (m, s) in mo.iter_mut().zip(&order) {
-                    m[last] = s[a];
+                if let Some((o, mo)) = &mut mo {
+                    for (m, s) in mo.iter_mut().zip(o.iter()) {
+                        m[last] = s[a];
+                    }
                 }
                 for (m, s) in ms.iter_mut().zip(&strides) {
                     m[last] = s[a];
                 }
             } else {
                 md.push(d);
-                for (m, s) in mo.iter_mut().zip(&order) {
-                    m.push(s[a]);
+                if let Some((o, mo)) = &mut mo {
+                    for (m, s) in mo.iter_mut().zip(o.iter()) {
+                        m.push(s[a]);
+                    }
                 }
                 for (m, s) in ms.iter_mut().zip(&strides) {
                     m.push(s[a]);
