@@ -636,9 +636,11 @@ pub(crate) fn sum_grad_to(g: &Grad, shape: &[usize], pool: &mut Pool) -> Result<
 
 /// `sum_to(g * other)` without forming the broadcast product: the gradient
 /// of a product with respect to a broadcast factor. `g` is a float
-/// gradient of the product's shape, read where it is stored when spread
-/// (with the additions of its formed route, `sum_prod_axes_as_contiguous`)
-/// if its layout allows that; `other` is the other factor in `g`'s dtype.
+/// gradient of the product's shape, read where it is stored, spread or not,
+/// with the additions of its formed route (`sum_prod_axes_as_contiguous`;
+/// a formed gradient always follows them); a spread one whose layout
+/// cannot follow them is formed first. `other` is the other factor in
+/// `g`'s dtype.
 pub(crate) fn sum_product_to(
     g: &Grad,
     other: &Array,
@@ -646,32 +648,29 @@ pub(crate) fn sum_product_to(
     pool: &mut Pool,
 ) -> Result<Array> {
     let gs = g.shape();
-    let lo = Layout::contiguous(other.shape())
-        .broadcast_to(gs)
-        .expect("the other factor broadcasts to the product's shape");
+    let (lg, lo) = (
+        g.layout(),
+        Layout::contiguous(other.shape())
+            .broadcast_to(gs)
+            .expect("the other factor broadcasts to the product's shape"),
+    );
     let axes = mask_bools(&broadcast_axes(gs, shape));
     let n = size(shape, "sum")?;
-    if let Grad::Spread(s) = g {
-        let lg = g.layout();
-        let summed = dispatch_float!(g.dtype(), T => {
-            let mut out: Vec<T> = pool.take(n, "multiply")?;
-            let (gv, ov) = (slice::<T>(&s.src), slice::<T>(other));
-            let done = reduce::sum_prod_axes_as_contiguous(gv, &lg, ov, &lo, &axes, &mut out);
-            done_or_give(done, out, pool)
-        }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
-        if let Some(buf) = summed {
-            return Ok(Array::from_parts(buf, Dims::from(shape)));
+    let summed = dispatch_float!(g.dtype(), T => {
+        let mut out: Vec<T> = pool.take(n, "multiply")?;
+        let (gv, ov) = (slice::<T>(g.data()), slice::<T>(other));
+        let done = reduce::sum_prod_axes_as_contiguous(gv, &lg, ov, &lo, &axes, &mut out);
+        done_or_give(done, out, pool)
+    }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
+    match summed {
+        Some(buf) => Ok(Array::from_parts(buf, Dims::from(shape))),
+        None => {
+            let formed = Grad::Formed(g.materialize(pool)?);
+            let r = sum_product_to(&formed, other, shape, pool);
+            formed.give(pool);
+            r
         }
     }
-    let formed = g.formed(pool)?;
-    let lg = Layout::contiguous(gs);
-    let buf = dispatch_float!(g.dtype(), T => {
-        let mut out: Vec<T> = pool.take(n, "multiply")?;
-        reduce::sum_prod_axes(slice::<T>(&formed), &lg, slice::<T>(other), &lo, &axes, &mut out);
-        T::wrap(out)
-    }, other => unreachable!("gradients are float arrays, not {}", g.dtype()));
-    release(formed, pool);
-    Ok(Array::from_parts(buf, Dims::from(shape)))
 }
 
 /// `out` as a buffer if a kernel `done` filling it; else back to `pool`.
