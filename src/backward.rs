@@ -178,7 +178,11 @@ impl Inner {
                 continue;
             }
             if result.is_ok() && self.nodes[i].live && !self.nodes[i].constant {
-                result = self.node_grads(i, &mut scratch);
+                result = match self.node_grads_lane(i) {
+                    Ok(true) => Ok(()),
+                    Ok(false) => self.node_grads(i, &mut scratch),
+                    Err(e) => Err(e),
+                };
                 if result.is_ok() {
                     for (p, g) in scratch.drain(..) {
                         if let Err(e) = self.accumulate(p as usize, g) {

@@ -420,6 +420,11 @@ impl Inner {
         operands: &[Operand<'_>],
         params: &[isize],
     ) -> Result<(u32, u64)> {
+        if params.is_empty() {
+            if let Some(r) = self.apply_lane(graph, op, operands) {
+                return r;
+            }
+        }
         // The dtype weak scalars adapt to: that of the tensor operands.
         let mut tensor_dtype = None;
         for o in operands {

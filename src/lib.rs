@@ -134,6 +134,7 @@ mod grad;
 mod gradcheck;
 mod graph;
 mod index;
+mod lane;
 mod npy;
 mod ops;
 mod pool;

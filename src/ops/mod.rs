@@ -14,6 +14,8 @@ pub(crate) mod sequence;
 pub(crate) mod shape;
 pub(crate) mod unary;
 
+use causing_diff_kernels::Float;
+
 use crate::array::Array;
 use crate::error::Result;
 use crate::grad::Grad;
@@ -123,6 +125,40 @@ impl Op {
             Op::Shape(s) => s.forward(ins.get(0), ins.params, pool),
             Op::Join(j) => j.forward(ins, pool),
             Op::Index(i) => i.forward(ins, pool),
+        }
+    }
+
+    /// How many inputs the op takes in the scalar lane (`lane.rs`); 0 for
+    /// ops outside it.
+    #[inline]
+    pub(crate) fn lane_arity(&self) -> usize {
+        match self {
+            Op::Unary(_) => 1,
+            Op::Binary(_) => 2,
+            _ => 0,
+        }
+    }
+
+    /// The op's value from 0-d inputs (`xs[..lane_arity]`), computed as
+    /// its array kernel computes each element; `None` outside the lane.
+    #[inline]
+    pub(crate) fn lane_forward<T: Float>(&self, xs: [T; 2]) -> Option<T> {
+        match self {
+            Op::Unary(u) => u.lane_forward(xs[0]),
+            Op::Binary(b) => b.lane_forward(xs[0], xs[1]),
+            _ => None,
+        }
+    }
+
+    /// The gradient for input `k` from 0-d inputs `xs` and the output's
+    /// gradient `g`, computed as [`Op::backward`] computes each element;
+    /// `None` outside the lane.
+    #[inline]
+    pub(crate) fn lane_backward<T: Float>(&self, k: usize, g: T, xs: [T; 2]) -> Option<T> {
+        match self {
+            Op::Unary(u) => u.lane_backward(g, xs[0]),
+            Op::Binary(b) => b.lane_backward(k, g, xs[0], xs[1]),
+            _ => None,
         }
     }
 

@@ -188,6 +188,31 @@ impl UnaryOp {
         }, other => unreachable!("float_result is a float dtype"))
     }
 
+    /// The op on one number, for the scalar lane (`lane.rs`); `None` for
+    /// ops outside it. Each is the expression the array kernels of
+    /// [`UnaryOp::forward`] apply per element, so the bits are theirs.
+    #[inline(always)]
+    pub(crate) fn lane_forward<T: Float>(self, x: T) -> Option<T> {
+        Some(match self {
+            UnaryOp::Negative => -x,
+            UnaryOp::Positive => x,
+            UnaryOp::Square => x * x,
+            _ => return None,
+        })
+    }
+
+    /// The gradient of [`UnaryOp::lane_forward`] at `x`, given the output's
+    /// gradient `g`: the per-element rule of [`UnaryOp::backward`].
+    #[inline(always)]
+    pub(crate) fn lane_backward<T: Float>(self, g: T, x: T) -> Option<T> {
+        Some(match self {
+            UnaryOp::Negative => -g,
+            UnaryOp::Positive => g,
+            UnaryOp::Square => square_grad(g, x),
+            _ => return None,
+        })
+    }
+
     /// The gradient for the input `x`, given the output `y` and its gradient `g`.
     pub(crate) fn backward(
         self,
@@ -204,8 +229,7 @@ impl UnaryOp {
                 UnaryOp::Negative => eval::map1::<T, T>(g, pool, name, |g| -g),
                 // d/dx +x = 1
                 UnaryOp::Positive => eval::map1::<T, T>(g, pool, name, |g| g),
-                // d/dx x² = 2x
-                UnaryOp::Square => eval::map2::<T, T>(g, x, pool, name, |g, x| two * g * x),
+                UnaryOp::Square => eval::map2::<T, T>(g, x, pool, name, square_grad),
                 // d/dx |x| = sign(x); 0 (or NaN) at 0
                 UnaryOp::Abs { nan_to_num } => {
                     let at_zero = if nan_to_num { T::ZERO } else { T::NAN };
@@ -237,6 +261,12 @@ impl UnaryOp {
             }
         }, other => unreachable!("gradients are floats"))
     }
+}
+
+/// d/dx x² = 2x, times `g`.
+#[inline(always)]
+fn square_grad<T: Float>(g: T, x: T) -> T {
+    (T::ONE + T::ONE) * g * x
 }
 
 /// The gradients of the inverse, reciprocal, hyperbolic and exp/log
