@@ -23,6 +23,12 @@
 //! arrays, bit for bit (`tests/scalar_lane.rs`). Anything the lane does not
 //! cover (another op, dtype or shape, a spread gradient) takes the general
 //! path, node by node.
+//!
+//! Measured (callgrind, 100k calls): W1 6,378 -> 4,130 instructions per
+//! call, W7 about 1,900 -> 1,617 per step; wall-clock, W1 620-629 -> 351-386
+//! ns and W7 180-182 -> 140-163 ns on the compare bench. What is left is
+//! spread over the graph's bookkeeping (recording and reclaiming 288-byte
+//! nodes, the sweep's marks, the buffer pool), no piece above 18%.
 
 use causing_diff_kernels::{Dims, Float};
 
@@ -187,6 +193,9 @@ impl Inner {
         }) else {
             return Ok(false);
         };
+        let Some(y) = number::<T>(&node.value) else {
+            return Ok(false);
+        };
         let parents = &edges[at as usize..(at + n) as usize];
         let mut xs = [T::ZERO; 2];
         for (x, &p) in xs.iter_mut().zip(parents) {
@@ -209,7 +218,7 @@ impl Inner {
                 Some(Grad::Formed(acc)) if number::<T>(acc).is_some() => {}
                 Some(_) => return Ok(false),
             }
-            match node.op.lane_backward(k, g, xs) {
+            match node.op.lane_backward(k, g, xs, y) {
                 Some(v) => *gk = v,
                 None => return Ok(false),
             }

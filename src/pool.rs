@@ -43,8 +43,9 @@ impl Pool {
     /// fallibly: an allocation too large for memory is an error, not an abort.
     ///
     /// The one-element case (every op of a scalar loop) is a pop, inlined
-    /// into the caller; the search lives out of line.
-    #[inline]
+    /// into the caller (always: left to itself, the compiler kept the scalar
+    /// lane's calls out of line); the search lives out of line.
+    #[inline(always)]
     pub(crate) fn take<T: Elem>(&mut self, len: usize, op: &'static str) -> Result<Vec<T>> {
         if len == 1 {
             if let Some(b) = self.single[slot(T::DTYPE)].pop() {

@@ -12,7 +12,9 @@ use causing_diff::Array;
 
 /// Inputs covering signs, zeros, subnormals, huge and tiny values,
 /// infinities, NaN, integers and fractions.
-const VALUES: [f64; 15] = [
+/// Past ±710 `exp` overflows or underflows, past 65536 the trig kernels
+/// take another path, and 0.785 is near π/4.
+const VALUES: [f64; 21] = [
     0.0,
     -0.0,
     1.0,
@@ -21,6 +23,12 @@ const VALUES: [f64; 15] = [
     0.5,
     -2.5,
     3.7,
+    0.785,
+    core::f64::consts::FRAC_PI_2,
+    -100.3,
+    710.5,
+    -746.0,
+    1e5 + 0.25,
     1e-310,
     1e-30,
     1e30,
@@ -150,10 +158,16 @@ fn binary_ops_match_the_array_kernels() {
 
 #[test]
 fn unary_ops_match_the_array_kernels() {
-    let ops: [(&str, &Expr); 3] = [
+    let ops: [(&str, &Expr); 9] = [
         ("negative", &|t| -t[0]),
         ("square", &|t| t[0].pow(2.0)),
         ("positive", &|t| t[0].pow(1.0)),
+        ("sqrt", &|t| t[0].sqrt()),
+        ("exp", &|t| t[0].exp()),
+        ("log", &|t| t[0].log()),
+        ("sin", &|t| t[0].sin()),
+        ("cos", &|t| t[0].cos()),
+        ("tan", &|t| t[0].tan()),
     ];
     for (name, expr) in ops {
         for d in [F32, F64] {
@@ -181,13 +195,16 @@ fn rust_scalars_match_the_array_kernels() {
 
 #[test]
 fn reuse_and_accumulation_match_the_array_kernels() {
-    let ops: [(&str, &Expr); 4] = [
+    let ops: [(&str, &Expr); 5] = [
         ("x * x", &|t| t[0] * t[0]),
         ("x * y + x ** 2 (W1)", &|t| t[0] * t[1] + t[0].pow(2.0)),
         ("(x - y) / (x * y) - y", &|t| {
             (t[0] - t[1]) / (t[0] * t[1]) - t[1]
         }),
         ("x ** y * x + y", &|t| t[0].pow(t[1]) * t[0] + t[1]),
+        ("exp(sin(x) * y) / sqrt(x)", &|t| {
+            (t[0].sin() * t[1]).exp() / t[0].sqrt()
+        }),
     ];
     for (name, expr) in ops {
         for d in [F32, F64] {
@@ -219,4 +236,18 @@ fn a_lane_gradient_is_an_ordinary_0d_array() {
     let _h = x + 1.0;
     assert!(x.grad().is_none());
     assert!(y.grad().is_some());
+}
+
+#[test]
+fn untracked_lane_ops_record_constants_and_keep_gradients() {
+    let g = Graph::new();
+    let w = g.tensor(2.0);
+    w.pow(2.0).backward();
+    let v = g.no_autodiff(|| (w * 3.0).exp() - w);
+    assert!(v.is_constant());
+    assert_eq!(v.item(), 6.0f64.exp() - 2.0);
+    // The untracked ops neither nulled w's gradient nor locked its data.
+    assert_eq!(w.grad().unwrap().to_string(), "array(4.)");
+    w.set_data(1.0);
+    assert_eq!(w.item(), 1.0);
 }

@@ -150,13 +150,13 @@ impl Op {
         }
     }
 
-    /// The gradient for input `k` from 0-d inputs `xs` and the output's
-    /// gradient `g`, computed as [`Op::backward`] computes each element;
-    /// `None` outside the lane.
+    /// The gradient for input `k` from 0-d inputs `xs`, the output `y` and
+    /// its gradient `g`, computed as [`Op::backward`] computes each
+    /// element; `None` outside the lane.
     #[inline]
-    pub(crate) fn lane_backward<T: Float>(&self, k: usize, g: T, xs: [T; 2]) -> Option<T> {
+    pub(crate) fn lane_backward<T: Float>(&self, k: usize, g: T, xs: [T; 2], y: T) -> Option<T> {
         match self {
-            Op::Unary(u) => u.lane_backward(g, xs[0]),
+            Op::Unary(u) => u.lane_backward(g, xs[0], y),
             Op::Binary(b) => b.lane_backward(k, g, xs[0], xs[1]),
             _ => None,
         }

@@ -191,24 +191,48 @@ impl UnaryOp {
     /// The op on one number, for the scalar lane (`lane.rs`); `None` for
     /// ops outside it. Each is the expression the array kernels of
     /// [`UnaryOp::forward`] apply per element, so the bits are theirs.
+    /// The functions with vector kernels run those kernels on one element.
     #[inline(always)]
     pub(crate) fn lane_forward<T: Float>(self, x: T) -> Option<T> {
+        let fun = |f| {
+            let mut y = [T::ZERO];
+            T::map_fun(f, &[x], &mut y);
+            y[0]
+        };
         Some(match self {
             UnaryOp::Negative => -x,
             UnaryOp::Positive => x,
             UnaryOp::Square => x * x,
+            UnaryOp::Sqrt => Float::sqrt(x),
+            UnaryOp::Exp => fun(Fun::Exp),
+            UnaryOp::Log => fun(Fun::Ln),
+            UnaryOp::Sin => fun(Fun::Sin),
+            UnaryOp::Cos => fun(Fun::Cos),
+            UnaryOp::Tan => fun(Fun::Tan),
             _ => return None,
         })
     }
 
-    /// The gradient of [`UnaryOp::lane_forward`] at `x`, given the output's
-    /// gradient `g`: the per-element rule of [`UnaryOp::backward`].
+    /// The gradient of [`UnaryOp::lane_forward`] at `x` (whose value was
+    /// `y`), given the output's gradient `g`: the per-element rule of
+    /// [`UnaryOp::backward`], through the same fused vector kernels.
     #[inline(always)]
-    pub(crate) fn lane_backward<T: Float>(self, g: T, x: T) -> Option<T> {
+    pub(crate) fn lane_backward<T: Float>(self, g: T, x: T, y: T) -> Option<T> {
+        let fused = |d| {
+            let mut out = [T::ZERO];
+            T::grad_fun(d, &[g], &[x], &mut out);
+            out[0]
+        };
         Some(match self {
             UnaryOp::Negative => -g,
             UnaryOp::Positive => g,
             UnaryOp::Square => square_grad(g, x),
+            UnaryOp::Sqrt => sqrt_grad(g, y),
+            UnaryOp::Exp => g * y,
+            UnaryOp::Log => g / x,
+            UnaryOp::Sin => fused(Grad::Sin),
+            UnaryOp::Cos => fused(Grad::Cos),
+            UnaryOp::Tan => fused(Grad::Tan),
             _ => return None,
         })
     }
@@ -223,7 +247,6 @@ impl UnaryOp {
     ) -> Result<Array> {
         let name = self.name();
         dispatch_float!(g.dtype(), T => {
-            let two = T::ONE + T::ONE;
             match self {
                 // d/dx -x = -1
                 UnaryOp::Negative => eval::map1::<T, T>(g, pool, name, |g| -g),
@@ -246,7 +269,7 @@ impl UnaryOp {
                     })
                 }
                 // d/dx √x = 1 / (2√x)
-                UnaryOp::Sqrt => eval::map2::<T, T>(g, y, pool, name, |g, y| g / (two * y)),
+                UnaryOp::Sqrt => eval::map2::<T, T>(g, y, pool, name, sqrt_grad),
                 // d/dx eˣ = eˣ
                 UnaryOp::Exp => eval::map2::<T, T>(g, y, pool, name, |g, y| g * y),
                 // d/dx ln x = 1/x
@@ -267,6 +290,12 @@ impl UnaryOp {
 #[inline(always)]
 fn square_grad<T: Float>(g: T, x: T) -> T {
     (T::ONE + T::ONE) * g * x
+}
+
+/// d/dx √x = 1 / (2√x) with `y` = √x, times `g`.
+#[inline(always)]
+fn sqrt_grad<T: Float>(g: T, y: T) -> T {
+    g / ((T::ONE + T::ONE) * y)
 }
 
 /// The gradients of the inverse, reciprocal, hyperbolic and exp/log
