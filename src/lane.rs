@@ -35,6 +35,7 @@ use causing_diff_kernels::{Dims, Float};
 use crate::array::{Array, Buf, Elem};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::eval;
 use crate::grad::Grad;
 use crate::graph::{Graph, Inner, Operand};
 use crate::ops::Op;
@@ -65,7 +66,7 @@ fn array<T: Elem>(v: T, pool: &mut Pool, op: Op) -> Result<Array> {
         shape: vec![1],
     })?;
     b[0] = v;
-    Ok(Array::from_parts(T::wrap(b), Dims::new()))
+    Ok(eval::wrap_dims(b, Dims::new()))
 }
 
 impl Inner {
@@ -166,12 +167,10 @@ impl Inner {
     /// false, with nothing changed, when the lane does not cover it.
     #[inline]
     pub(crate) fn node_grads_lane(&mut self, i: usize) -> Result<bool> {
-        match &self.nodes[i].grad {
-            Some(Grad::Formed(g)) => match g.buf {
-                Buf::F32(_) => self.grads_in::<f32>(i),
-                Buf::F64(_) => self.grads_in::<f64>(i),
-                _ => Ok(false),
-            },
+        // A gradient has its node's dtype; `grads_in` checks both are 0-d.
+        match self.nodes[i].value.buf {
+            Buf::F32(_) => self.grads_in::<f32>(i),
+            Buf::F64(_) => self.grads_in::<f64>(i),
             _ => Ok(false),
         }
     }
