@@ -379,8 +379,8 @@ fn naive2(a: &[f64], al: &Layout, b: &[f64], bl: &Layout) -> Vec<i64> {
 
 /// Shapes for the blocked GEMM (m, k, n ≥ 128, or ≥ 64 for a small product,
 /// taken on AVX-512 machines; elsewhere these check matrixmultiply): edge
-/// tiles in both directions, several k blocks (k > 256), two threads' column
-/// strips, more columns than one packed block of B (n > 512), and small
+/// tiles in both directions, several k blocks (k > 256), two threads' row
+/// and column strips, more columns than one packed block of B (n > 512), and small
 /// products whose row-major B is read in place; A and B row-major,
 /// transposed, reversed and one value broadcast. Small integers, so every
 /// sum is exact.
