@@ -166,6 +166,7 @@ impl Graph {
     ///
     /// Panics with the message of [`Graph::try_rewind`]'s error.
     #[track_caller]
+    #[inline]
     pub fn rewind(&self, mark: Mark) {
         if let Err(e) = self.try_rewind(mark) {
             panic!("{e}")
@@ -174,6 +175,7 @@ impl Graph {
 
     /// [`Graph::rewind`], failing with [`Error::InvalidArgument`] when the
     /// mark's nodes were themselves already reclaimed.
+    #[inline]
     pub fn try_rewind(&self, mark: Mark) -> Result<()> {
         let mut inner = self.inner.borrow_mut();
         let len = mark.len as usize;

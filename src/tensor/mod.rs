@@ -28,11 +28,20 @@ use crate::ops::{BinaryOp, Op, UnaryOp};
 pub(crate) use compare::compare;
 
 #[track_caller]
+#[inline]
 pub(crate) fn ok<T>(r: Result<T>) -> T {
     match r {
         Ok(v) => v,
-        Err(e) => panic!("{e}"),
+        Err(e) => fail(e),
     }
+}
+
+/// The panic of operator sugar and the other infallible forms, out of line.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn fail(e: Error) -> ! {
+    panic!("{e}")
 }
 
 impl<'g> Tensor<'g> {
@@ -194,12 +203,14 @@ impl<'g> Tensor<'g> {
     /// assert_eq!(x.grad().unwrap().to_string(), "array(4.)");
     /// ```
     #[track_caller]
+    #[inline]
     pub fn backward(self) {
         ok(self.try_backward())
     }
 
     /// [`Tensor::backward`], failing with [`Error::InvalidBackprop`] when the
     /// pass needs a part of the graph an earlier pass already cleared.
+    #[inline]
     pub fn try_backward(self) -> Result<()> {
         let mut inner = self.graph.inner.borrow_mut();
         let i = inner.check(self.idx, self.stamp)?;
@@ -294,12 +305,14 @@ impl<'g> Tensor<'g> {
     /// assert_eq!(w.to_string(), "Tensor(4.)");
     /// ```
     #[track_caller]
+    #[inline]
     pub fn gradient_step(self, lr: f64) -> bool {
         ok(self.try_gradient_step(lr))
     }
 
     /// [`Tensor::gradient_step`], failing with [`Error::DataLocked`] while a
     /// live graph depends on the data.
+    #[inline]
     pub fn try_gradient_step(self, lr: f64) -> Result<bool> {
         let mut inner = self.graph.inner.borrow_mut();
         let i = inner.check(self.idx, self.stamp)?;
@@ -317,11 +330,13 @@ impl<'g> Tensor<'g> {
         Ok(true)
     }
 
+    #[inline]
     fn unary(self, op: UnaryOp) -> Result<Tensor<'g>> {
         self.graph
             .apply(Op::Unary(op), &[Operand::Tensor(self)], &[])
     }
 
+    #[inline]
     fn binary(self, op: BinaryOp, rhs: Operand<'g>) -> Result<Tensor<'g>> {
         self.graph
             .apply(Op::Binary(op), &[Operand::Tensor(self), rhs], &[])
