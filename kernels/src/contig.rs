@@ -8,6 +8,7 @@
 use crate::element::Element;
 use crate::par::{for_chunks, min_chunk, Cost};
 use crate::simd::{isa, Isa};
+use crate::stream;
 
 /// Runs a slice body at the widest instruction set this machine has. An
 /// optional `[_, _, _]` prefix gives the body's count of inferred type
@@ -210,11 +211,11 @@ pub fn zip2<A: Element, B: Element, U: Element>(
         let a = if a.len() == n { &a[r.clone()] } else { a };
         let b = if b.len() == n { &b[r] } else { b };
         if a.len() == o.len() && b.len() == o.len() {
-            multiversion!(zip2(a, b, o, f))
+            stream::write(o, |r, o| multiversion!(zip2(&a[r.clone()], &b[r], o, f)))
         } else if a.len() == o.len() {
-            multiversion!(zip2_b(a, b, o, f))
+            stream::write(o, |r, o| multiversion!(zip2_b(&a[r], b, o, f)))
         } else if b.len() == o.len() {
-            multiversion!(zip2_a(a, b, o, f))
+            stream::write(o, |r, o| multiversion!(zip2_a(a, &b[r], o, f)))
         } else {
             // Both scalars (a one-element chunk).
             for v in o.iter_mut() {
@@ -247,11 +248,11 @@ pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
             *o = f(x, y);
         }
     } else if a.len() == n && b.len() == n {
-        multiversion!(zip2(a, b, out, f))
+        stream::write(out, |r, o| multiversion!(zip2(&a[r.clone()], &b[r], o, f)))
     } else if a.len() == n {
-        multiversion!(zip2_b(a, b, out, f))
+        stream::write(out, |r, o| multiversion!(zip2_b(&a[r], b, o, f)))
     } else {
-        multiversion!(zip2_a(a, b, out, f))
+        stream::write(out, |r, o| multiversion!(zip2_a(a, &b[r], o, f)))
     }
 }
 
@@ -297,7 +298,9 @@ pub fn fill<U: Element>(out: &mut [U], v: U) {
         out.fill(v);
         return;
     }
-    for_chunks(out, Cost::Cheap, |_, chunk| chunk.fill(v));
+    for_chunks(out, Cost::Cheap, |_, chunk| {
+        stream::write(chunk, |_, o| o.fill(v))
+    });
 }
 
 /// `x[i] = x[i] + 0` for every element, in place: what adding a gradient

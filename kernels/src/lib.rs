@@ -14,7 +14,8 @@
 //! - [`einsum`]: the general sum-of-products loop over a shared index space;
 //! - [`scan`]: cumulative sums and products along an axis, and the gradient
 //!   of a cumulative product;
-//! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core.
+//! - [`matmul`](mod@matmul): `gemm` and NumPy's batched `matmul` core;
+//! - [`stream`]: large outputs written with non-temporal stores.
 #![deny(missing_docs)]
 
 #[cfg(target_arch = "x86_64")]
@@ -33,6 +34,7 @@ pub mod par;
 pub mod reduce;
 pub mod scan;
 pub mod simd;
+pub mod stream;
 pub mod vmath;
 mod vmath32;
 pub mod walk;

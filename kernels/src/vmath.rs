@@ -403,7 +403,11 @@ fn check(what: &str, a: usize, b: usize) {
 /// `out[i] = f(x[i])` for `f64` slices of equal length (in parallel when large).
 pub fn map_f64(f: Fun, x: &[f64], out: &mut [f64]) {
     check("map_f64", x.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| map_f64_serial(f, &x[r], out));
+    for_chunks(out, Cost::Heavy, |r, out| {
+        crate::stream::write(out, |q, o| {
+            map_f64_serial(f, &x[r.start + q.start..r.start + q.end], o)
+        })
+    });
 }
 
 fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
@@ -423,7 +427,11 @@ fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
 /// [module docs](self)).
 pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
     check("map_f32", x.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| map_f32_serial(f, &x[r], out));
+    for_chunks(out, Cost::Heavy, |r, out| {
+        crate::stream::write(out, |q, o| {
+            map_f32_serial(f, &x[r.start + q.start..r.start + q.end], o)
+        })
+    });
 }
 
 fn map_f32_serial(f: Fun, x: &[f32], out: &mut [f32]) {
@@ -450,7 +458,10 @@ pub fn grad_f64_slice(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     check("grad_f64", x.len(), out.len());
     check("grad_f64", g.len(), out.len());
     for_chunks(out, Cost::Heavy, |r, out| {
-        grad_f64_serial(d, &g[r.clone()], &x[r], out)
+        crate::stream::write(out, |q, o| {
+            let q = r.start + q.start..r.start + q.end;
+            grad_f64_serial(d, &g[q.clone()], &x[q], o)
+        })
     });
 }
 
@@ -473,7 +484,10 @@ pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     check("grad_f32", x.len(), out.len());
     check("grad_f32", g.len(), out.len());
     for_chunks(out, Cost::Heavy, |r, out| {
-        grad_f32_serial(d, &g[r.clone()], &x[r], out)
+        crate::stream::write(out, |q, o| {
+            let q = r.start + q.start..r.start + q.end;
+            grad_f32_serial(d, &g[q.clone()], &x[q], o)
+        })
     });
 }
 
