@@ -36,13 +36,16 @@ fn cpu_snapshot() -> (u64, u64, u64) {
     } else {
         (0, 1)
     };
+    // Fields after the command name, from the state (field 3): utime and
+    // stime are fields 14 and 15 (proc(5)). Counted by position, not after
+    // dropping the non-numeric state, which had read stime and cutime and
+    // so counted this process's own user time as other processes' (0.5–1.0
+    // of the machine in every row).
     let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = own.rfind(')').map_or("", |i| &own[i + 2..]);
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let mine = if f.len() > 12 { f[11] + f[12] } else { 0 };
+    let after = own.rfind(')').map_or("", |i| &own[i + 1..]);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let field = |n: usize| f.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+    let mine = field(14).unwrap_or(0) + field(15).unwrap_or(0);
     (busy, total, mine)
 }
 
