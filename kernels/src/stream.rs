@@ -6,7 +6,7 @@
 //! the output from memory (a read for ownership) only to overwrite all of
 //! it: a third more traffic for a unary map, a quarter more for a binary
 //! one. Non-temporal stores skip that read. A kernel body cannot choose its
-//! stores (the compiler vectorises it), so [`write`] runs it on a small
+//! stores (the compiler vectorises it), so [`write()`] runs it on a small
 //! staging tile that stays in L1 and copies each tile out with
 //! non-temporal stores; the body's arithmetic, and so every result bit, is
 //! unchanged.
