@@ -210,18 +210,7 @@ pub fn zip2<A: Element, B: Element, U: Element>(
     for_chunks(out, Cost::Cheap, |r, o| {
         let a = if a.len() == n { &a[r.clone()] } else { a };
         let b = if b.len() == n { &b[r] } else { b };
-        if a.len() == o.len() && b.len() == o.len() {
-            stream::write(o, |r, o| multiversion!(zip2(&a[r.clone()], &b[r], o, f)))
-        } else if a.len() == o.len() {
-            stream::write(o, |r, o| multiversion!(zip2_b(&a[r], b, o, f)))
-        } else if b.len() == o.len() {
-            stream::write(o, |r, o| multiversion!(zip2_a(a, &b[r], o, f)))
-        } else {
-            // Both scalars (a one-element chunk).
-            for v in o.iter_mut() {
-                *v = f(a[0], b[0]);
-            }
-        }
+        zip2_run(a, b, o, f)
     });
 }
 
@@ -229,10 +218,11 @@ pub fn zip2<A: Element, B: Element, U: Element>(
 /// dispatched kernels; shorter runs stay in the caller's code.
 const MIN_DISPATCH: usize = 32;
 
-/// The serial body of [`zip2`] for the strided kernels' contiguous runs:
-/// each of `a` and `b` has `out.len()` elements or one, and a run long
-/// enough to pay for the dispatch is compiled for the machine's widest
-/// vectors (a generic build targets baseline x86-64 otherwise).
+/// The serial body of [`zip2`], also used for the strided kernels'
+/// contiguous runs: each of `a` and `b` has `out.len()` elements or one, a
+/// run long enough to pay for the dispatch is compiled for the machine's
+/// widest vectors (a generic build targets baseline x86-64 otherwise), and
+/// a large one is written through [`stream::write`].
 #[inline]
 pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
     a: &[A],
@@ -247,12 +237,19 @@ pub(crate) fn zip2_run<A: Element, B: Element, U: Element, F: Fn(A, B) -> U>(
             let y = if b.len() == n { b[i] } else { b[0] };
             *o = f(x, y);
         }
-    } else if a.len() == n && b.len() == n {
-        stream::write(out, |r, o| multiversion!(zip2(&a[r.clone()], &b[r], o, f)))
-    } else if a.len() == n {
-        stream::write(out, |r, o| multiversion!(zip2_b(&a[r], b, o, f)))
     } else {
-        stream::write(out, |r, o| multiversion!(zip2_a(a, &b[r], o, f)))
+        stream::write(out, |r, o| {
+            if a.len() == n && b.len() == n {
+                multiversion!(zip2(&a[r.clone()], &b[r], o, f))
+            } else if a.len() == n {
+                multiversion!(zip2_b(&a[r], b, o, f))
+            } else if b.len() == n {
+                multiversion!(zip2_a(a, &b[r], o, f))
+            } else {
+                // Both scalars.
+                o.fill(f(a[0], b[0]))
+            }
+        })
     }
 }
 
@@ -298,9 +295,7 @@ pub fn fill<U: Element>(out: &mut [U], v: U) {
         out.fill(v);
         return;
     }
-    for_chunks(out, Cost::Cheap, |_, chunk| {
-        stream::write(chunk, |_, o| o.fill(v))
-    });
+    stream::for_chunks(out, Cost::Cheap, |_, o| o.fill(v));
 }
 
 /// `x[i] = x[i] + 0` for every element, in place: what adding a gradient
@@ -402,6 +397,9 @@ mod tests {
             assert!(out.iter().zip(&a).all(|(o, x)| *o == x - 2.5));
             zip2(&[2.5f32], &b, &mut out, |x, y| x - y);
             assert!(out.iter().zip(&b).all(|(o, y)| *o == 2.5 - y));
+            out.fill(f32::NAN);
+            zip2(&[2.5f32], &[0.5f32], &mut out, |x, y| x - y);
+            assert!(out.iter().all(|o| *o == 2.0));
             let mut acc = vec![f32::NAN; n];
             acc.copy_from_slice(&a);
             update(&mut acc, &b, |x, y| x * 2.0 - y);

@@ -18,6 +18,7 @@
 use core::ops::Range;
 
 use crate::element::Element;
+use crate::par::Cost;
 
 /// A chunk of output of at least this many bytes is streamed. Below it the
 /// output is likely to be read again from the caches (L2 is 2 MiB a core
@@ -34,13 +35,26 @@ const TILE_BYTES: usize = 16 << 10;
 /// through staging tiles copied out with non-temporal stores, ordered
 /// before this call returns. `f` must write every element of `dst`.
 #[inline]
-pub fn write<U: Element>(out: &mut [U], f: impl FnMut(Range<usize>, &mut [U])) {
+pub fn write<U: Element>(out: &mut [U], mut f: impl FnMut(Range<usize>, &mut [U])) {
     #[cfg(target_arch = "x86_64")]
     if core::mem::size_of_val(out) >= STREAM_MIN_BYTES {
         return x86::streamed(out, f);
     }
-    let mut f = f;
     f(0..out.len(), out)
+}
+
+/// [`par::for_chunks`](crate::par::for_chunks) with each thread's chunk
+/// written through [`write()`]: `f(range, dst)` gets ranges of `out` itself
+/// and where to write them.
+#[inline]
+pub(crate) fn for_chunks<U: Element>(
+    out: &mut [U],
+    cost: Cost,
+    f: impl Fn(Range<usize>, &mut [U]) + Sync,
+) {
+    crate::par::for_chunks(out, cost, |r, chunk| {
+        write(chunk, |q, dst| f(r.start + q.start..r.start + q.end, dst))
+    })
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -22,8 +22,9 @@
 //! accuracy. Polynomials are Taylor series, long enough that truncation is
 //! far below rounding on the reduced ranges.
 
-use crate::par::{for_chunks, Cost};
+use crate::par::Cost;
 use crate::simd::{isa, Isa, Lanes, S};
+use crate::stream;
 use crate::vmath32;
 
 /// The elementwise functions with vector kernels.
@@ -403,11 +404,7 @@ fn check(what: &str, a: usize, b: usize) {
 /// `out[i] = f(x[i])` for `f64` slices of equal length (in parallel when large).
 pub fn map_f64(f: Fun, x: &[f64], out: &mut [f64]) {
     check("map_f64", x.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| {
-        crate::stream::write(out, |q, o| {
-            map_f64_serial(f, &x[r.start + q.start..r.start + q.end], o)
-        })
-    });
+    stream::for_chunks(out, Cost::Heavy, |r, o| map_f64_serial(f, &x[r], o));
 }
 
 fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
@@ -427,11 +424,7 @@ fn map_f64_serial(f: Fun, x: &[f64], out: &mut [f64]) {
 /// [module docs](self)).
 pub fn map_f32(f: Fun, x: &[f32], out: &mut [f32]) {
     check("map_f32", x.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| {
-        crate::stream::write(out, |q, o| {
-            map_f32_serial(f, &x[r.start + q.start..r.start + q.end], o)
-        })
-    });
+    stream::for_chunks(out, Cost::Heavy, |r, o| map_f32_serial(f, &x[r], o));
 }
 
 fn map_f32_serial(f: Fun, x: &[f32], out: &mut [f32]) {
@@ -457,11 +450,8 @@ pub(crate) fn map_f32_widened(f: Fun, x: &[f32], out: &mut [f32]) {
 pub fn grad_f64_slice(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
     check("grad_f64", x.len(), out.len());
     check("grad_f64", g.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| {
-        crate::stream::write(out, |q, o| {
-            let q = r.start + q.start..r.start + q.end;
-            grad_f64_serial(d, &g[q.clone()], &x[q], o)
-        })
+    stream::for_chunks(out, Cost::Heavy, |r, o| {
+        grad_f64_serial(d, &g[r.clone()], &x[r], o)
     });
 }
 
@@ -483,11 +473,8 @@ fn grad_f64_serial(d: Grad, g: &[f64], x: &[f64], out: &mut [f64]) {
 pub fn grad_f32_slice(d: Grad, g: &[f32], x: &[f32], out: &mut [f32]) {
     check("grad_f32", x.len(), out.len());
     check("grad_f32", g.len(), out.len());
-    for_chunks(out, Cost::Heavy, |r, out| {
-        crate::stream::write(out, |q, o| {
-            let q = r.start + q.start..r.start + q.end;
-            grad_f32_serial(d, &g[q.clone()], &x[q], o)
-        })
+    stream::for_chunks(out, Cost::Heavy, |r, o| {
+        grad_f32_serial(d, &g[r.clone()], &x[r], o)
     });
 }
 

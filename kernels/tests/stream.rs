@@ -50,6 +50,9 @@ fn binary_maps_stream_every_element() {
         zip2(&[2.0f32], &b, out, |x, y| x - y);
         assert!(out.iter().zip(&b).all(|(&o, &y)| o == 2.0 - y));
         out.fill(f32::NAN);
+        zip2(&[2.0f32], &[0.25f32], out, |x, y| x * y);
+        assert!(out.iter().all(|&o| o == 0.5));
+        out.fill(f32::NAN);
         zip1(&a, out, |x| -x);
         assert!(out.iter().zip(&a).all(|(&o, &x)| o == -x));
         out.fill(f32::NAN);
