@@ -97,7 +97,7 @@ impl Inner {
         self.sweep = self.sweep.wrapping_add(1);
         if self.sweep == 0 {
             // After 2^32 sweeps, restart numbering with no stale marks.
-            for n in &mut self.nodes {
+            for n in self.nodes.iter_mut() {
                 n.reach = 0;
             }
             self.sweep = 1;

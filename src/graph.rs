@@ -98,8 +98,92 @@ pub(crate) struct Node {
     pub(crate) reach: u32,
 }
 
+/// The arena's nodes: the live ones, which the type derefs to (creation
+/// order, so `nodes[i]` is node `i`), then the slots of reclaimed ones.
+///
+/// Why keep reclaimed slots: a training loop records and reclaims the same
+/// few nodes every step, and a node is large (288 bytes). Pushing one built
+/// it on the stack and copied it in with `memcpy`; dropping it ran its drop
+/// glue. A reused slot is written field by field and never dropped; its
+/// buffers went back to the pool when it was reclaimed ([`Inner::truncate`]).
+#[derive(Default)]
+pub(crate) struct Nodes {
+    slots: Vec<Node>,
+    live: usize,
+}
+
+impl core::ops::Deref for Nodes {
+    type Target = [Node];
+    #[inline(always)]
+    fn deref(&self) -> &[Node] {
+        &self.slots[..self.live]
+    }
+}
+
+impl core::ops::DerefMut for Nodes {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [Node] {
+        &mut self.slots[..self.live]
+    }
+}
+
+impl Nodes {
+    /// Appends a node, in a reclaimed slot when there is one.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn push(
+        &mut self,
+        stamp: u64,
+        value: Array,
+        op: Op,
+        live: bool,
+        constant: bool,
+        edges_at: (u32, u32),
+        params_at: (u32, u32),
+    ) {
+        if let Some(n) = self.slots.get_mut(self.live) {
+            // Reclaimed: its value holds no buffer and its gradient is None.
+            n.stamp = stamp;
+            n.value = value;
+            n.op = op;
+            n.live = live;
+            n.constant = constant;
+            n.edges_at = edges_at;
+            n.params_at = params_at;
+            n.n_ops = 0;
+            n.reach = 0;
+        } else {
+            self.slots.push(Node {
+                stamp,
+                value,
+                grad: None,
+                op,
+                live,
+                constant,
+                edges_at,
+                params_at,
+                n_ops: 0,
+                reach: 0,
+            });
+        }
+        self.live += 1;
+    }
+
+    /// Marks the nodes from `len` on reclaimed (their buffers must already
+    /// be released).
+    #[inline(always)]
+    fn truncate(&mut self, len: usize) {
+        self.live = self.live.min(len);
+    }
+
+    /// Drops the slots of reclaimed nodes.
+    fn shrink(&mut self) {
+        self.slots.truncate(self.live);
+    }
+}
+
 pub(crate) struct Inner {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: Nodes,
     pub(crate) edges: Vec<u32>,
     pub(crate) params: Vec<isize>,
     pub(crate) pool: Pool,
@@ -127,7 +211,7 @@ impl Graph {
     pub fn new() -> Graph {
         Graph {
             inner: RefCell::new(Inner {
-                nodes: Vec::new(),
+                nodes: Nodes::default(),
                 edges: Vec::new(),
                 params: Vec::new(),
                 pool: Pool::default(),
@@ -199,7 +283,9 @@ impl Graph {
 
     /// Drops the idle buffers the graph keeps for reuse.
     pub fn release_memory(&self) {
-        self.inner.borrow_mut().pool.clear();
+        let mut inner = self.inner.borrow_mut();
+        inner.pool.clear();
+        inner.nodes.shrink();
     }
 
     pub(crate) fn handle(&self, (idx, stamp): (u32, u64)) -> Tensor<'_> {
@@ -236,18 +322,8 @@ impl Inner {
         let (idx, stamp) = self.next_ids()?;
         let at = self.edges.len() as u32;
         let pat = self.params.len() as u32;
-        self.nodes.push(Node {
-            stamp,
-            value,
-            grad: None,
-            op: Op::Leaf,
-            live: false,
-            constant,
-            edges_at: (at, 0),
-            params_at: (pat, 0),
-            n_ops: 0,
-            reach: 0,
-        });
+        self.nodes
+            .push(stamp, value, Op::Leaf, false, constant, (at, 0), (pat, 0));
         Ok((idx, stamp))
     }
 
@@ -286,29 +362,25 @@ impl Inner {
             }
         }
         constant |= all_const;
-        self.nodes.push(Node {
+        self.nodes.push(
             stamp,
             value,
-            grad: None,
             op,
-            live: true,
+            true,
             constant,
-            edges_at: (edges_start as u32, (self.edges.len() - edges_start) as u32),
-            params_at: (
+            (edges_start as u32, (self.edges.len() - edges_start) as u32),
+            (
                 params_start as u32,
                 (self.params.len() - params_start) as u32,
             ),
-            n_ops: 0,
-            reach: 0,
-        });
+        );
         Ok((idx, stamp))
     }
 
     /// Pops nodes down to `len`, returning their buffers to the pool and
     /// releasing the data locks their live ops held.
     pub(crate) fn truncate(&mut self, len: usize) {
-        // Nodes are large: release each in place, then drop them together,
-        // rather than moving each one out.
+        // Released in place; the slots stay for the next nodes (`Nodes`).
         for i in (len..self.nodes.len()).rev() {
             let node = &mut self.nodes[i];
             if node.live {

@@ -74,7 +74,7 @@ impl Graph {
     /// w.set_data(5.0);
     /// ```
     pub fn clear_graph(&self) {
-        for node in &mut self.inner.borrow_mut().nodes {
+        for node in self.inner.borrow_mut().nodes.iter_mut() {
             node.n_ops = 0;
             node.live = false;
         }

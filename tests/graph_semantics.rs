@@ -341,6 +341,41 @@ fn rewound_handles_are_stale_and_marks_are_checked() {
 }
 
 #[test]
+fn nodes_in_reclaimed_slots_start_clean() {
+    // Rewinding keeps the reclaimed nodes' slots for the next nodes: a new
+    // node must not inherit a slot's gradient, users, lock or constancy.
+    let g = Graph::new();
+    let w = g.tensor(2.0);
+    let mark = g.mark();
+    for round in 0..3 {
+        // Slot 1: a constant leaf (3.0), slot 2: `a`, with a gradient and a
+        // live user, slot 3: that user.
+        let a = w * 3.0;
+        let b = a.exp();
+        let keep = b.exp();
+        b.backward();
+        assert!(a.grad().is_some());
+        assert!(keep.grad().is_none());
+        g.rewind(mark);
+        // Slot 1 now holds a variable leaf, slot 2 a product of it.
+        let c = g.tensor(7.0);
+        assert!(c.grad().is_none() && !c.is_constant(), "round {round}");
+        let d = c * w;
+        assert!(d.grad().is_none(), "round {round}");
+        d.backward();
+        assert_eq!(c.grad().unwrap().item(), Some(2.0));
+        assert_eq!(w.grad().unwrap().item(), Some(7.0));
+        // `c`'s only user was cleared by the pass: its data is writable.
+        c.set_data(1.0);
+        g.rewind(mark);
+        assert_eq!(g.len(), 1);
+        if round == 1 {
+            g.release_memory();
+        }
+    }
+}
+
+#[test]
 fn tensors_of_different_graphs_do_not_mix() {
     let g1 = Graph::new();
     let g2 = Graph::new();
