@@ -585,3 +585,101 @@ fn thin_products_do_not_depend_on_the_thread_count() {
         }
     }
 }
+
+/// `gemm` with A or B one value read through zero strides (a spread
+/// gradient): every element against a naive triple loop over integer-valued
+/// floats (exact in any order), with the other operand row- or
+/// column-major, C pre-filled with NaN where `beta` is zero, `beta` ≠ 0
+/// too, and shapes on both sides of the blocking and threading thresholds.
+#[test]
+fn products_with_a_one_value_operand() {
+    let av = |i: usize, p: usize, k: usize| ((i * k + p) * 7 % 13) as f64 - 6.0;
+    let bv = |p: usize, j: usize, n: usize| ((p * n + j) * 5 % 11) as f64 - 5.0;
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (3, 5, 2),
+        (17, 33, 9),
+        (64, 300, 70),
+        (260, 300, 270),
+    ] {
+        let one = [3.0f64];
+        for (alpha, beta) in [(1.0, 0.0), (2.0, 0.0), (-1.0, 0.5)] {
+            for (one_is_a, col_major) in
+                [(false, false), (false, true), (true, false), (true, true)]
+            {
+                let start: Vec<f64> = (0..m * n).map(|i| (i % 5) as f64).collect();
+                let mut c = if beta == 0.0 {
+                    vec![f64::NAN; m * n]
+                } else {
+                    start.clone()
+                };
+                // The other operand, stored row- or column-major.
+                let (rows, cols) = if one_is_a { (k, n) } else { (m, k) };
+                let value = |r: usize, q: usize| if one_is_a { bv(r, q, n) } else { av(r, q, k) };
+                let mut other = vec![0.0; rows * cols];
+                let (rs, cs) = if col_major {
+                    (1, rows as isize)
+                } else {
+                    (cols as isize, 1)
+                };
+                for r in 0..rows {
+                    for q in 0..cols {
+                        other[r * rs as usize + q * cs as usize] = value(r, q);
+                    }
+                }
+                let (x, rsa, csa, y, rsb, csb) = if one_is_a {
+                    (&one[..], 0, 0, &other[..], rs, cs)
+                } else {
+                    (&other[..], rs, cs, &one[..], 0, 0)
+                };
+                gemm(
+                    m, k, n, alpha, x, 0, rsa, csa, y, 0, rsb, csb, beta, &mut c, 0, n as isize, 1,
+                );
+                for i in 0..m {
+                    for j in 0..n {
+                        let mut s = 0.0;
+                        for p in 0..k {
+                            s += if one_is_a {
+                                3.0 * bv(p, j, n)
+                            } else {
+                                av(i, p, k) * 3.0
+                            };
+                        }
+                        let old = if beta == 0.0 {
+                            0.0
+                        } else {
+                            beta * start[i * n + j]
+                        };
+                        assert_eq!(
+                            c[i * n + j],
+                            alpha * s + old,
+                            "{m}x{k}x{n}, one value as {}, col-major {col_major}, \
+                             alpha {alpha}, beta {beta}, ({i}, {j})",
+                            if one_is_a { "A" } else { "B" }
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An infinity meeting a zero one value gives NaN, as in the full product.
+#[test]
+fn a_one_value_zero_times_infinity_is_nan() {
+    let a = [1.0f32, f32::INFINITY, 2.0, 3.0]; // 2×2
+    let zero = [0.0f32];
+    let mut c = [f32::NAN; 4];
+    gemm(
+        2, 2, 2, 1.0, &a, 0, 2, 1, &zero, 0, 0, 0, 0.0, &mut c, 0, 2, 1,
+    );
+    assert!(c[0].is_nan() && c[1].is_nan(), "{c:?}");
+    assert_eq!(&c[2..], &[0.0, 0.0]);
+    // Aᵀ · 0 through the one-value-A path: columns of the infinity are NaN.
+    let mut c = [f32::NAN; 4];
+    gemm(
+        2, 2, 2, 1.0, &zero, 0, 0, 0, &a, 0, 2, 1, 0.0, &mut c, 0, 2, 1,
+    );
+    assert!(c[1].is_nan() && c[3].is_nan(), "{c:?}");
+    assert_eq!([c[0], c[2]], [0.0, 0.0]);
+}
