@@ -128,21 +128,23 @@ impl core::ops::DerefMut for Nodes {
 }
 
 impl Nodes {
-    /// Appends a node, in a reclaimed slot when there is one.
-    #[allow(clippy::too_many_arguments)]
+    /// Appends a node, in a reclaimed slot when there is one. An op node
+    /// starts live; a leaf has no op record to be live.
     #[inline(always)]
     fn push(
         &mut self,
         stamp: u64,
         value: Array,
         op: Op,
-        live: bool,
         constant: bool,
         edges_at: (u32, u32),
         params_at: (u32, u32),
     ) {
+        let live = !matches!(op, Op::Leaf);
         if let Some(n) = self.slots.get_mut(self.live) {
-            // Reclaimed: its value holds no buffer and its gradient is None.
+            // Reclaimed: its value holds no buffer and its gradient was
+            // taken (`Inner::truncate`).
+            debug_assert!(n.grad.is_none(), "a reclaimed slot keeps its gradient");
             n.stamp = stamp;
             n.value = value;
             n.op = op;
@@ -323,7 +325,7 @@ impl Inner {
         let at = self.edges.len() as u32;
         let pat = self.params.len() as u32;
         self.nodes
-            .push(stamp, value, Op::Leaf, false, constant, (at, 0), (pat, 0));
+            .push(stamp, value, Op::Leaf, constant, (at, 0), (pat, 0));
         Ok((idx, stamp))
     }
 
@@ -366,7 +368,6 @@ impl Inner {
             stamp,
             value,
             op,
-            true,
             constant,
             (edges_start as u32, (self.edges.len() - edges_start) as u32),
             (

@@ -113,37 +113,47 @@ fn transcendentals_stream_the_same_bits() {
         );
     }
     for d in [Grad::Sin, Grad::Cos] {
-        let mut out = vec![f32::NAN; n];
-        vmath::grad_f32_slice(d, &g32, &x32, &mut out);
-        let mut want = vec![f32::NAN; n];
-        for ((w, g), x) in want
-            .chunks_mut(piece)
-            .zip(g32.chunks(piece))
-            .zip(x32.chunks(piece))
-        {
-            vmath::grad_f32_slice(d, g, x, w);
-        }
-        assert!(
-            out.iter()
-                .zip(&want)
-                .all(|(o, w)| o.to_bits() == w.to_bits()),
-            "{d:?} f32"
+        let what = format!("{d:?}");
+        let f32_grad = |g: &[f32], x: &[f32], o: &mut [f32]| vmath::grad_f32_slice(d, g, x, o);
+        let f64_grad = |g: &[f64], x: &[f64], o: &mut [f64]| vmath::grad_f64_slice(d, g, x, o);
+        whole_as_pieces(
+            &g32,
+            &x32,
+            piece,
+            f32::NAN,
+            |v| v.to_bits() as u64,
+            f32_grad,
+            &what,
         );
-        let mut out = vec![f64::NAN; n];
-        vmath::grad_f64_slice(d, &g64, &x64, &mut out);
-        let mut want = vec![f64::NAN; n];
-        for ((w, g), x) in want
-            .chunks_mut(piece)
-            .zip(g64.chunks(piece))
-            .zip(x64.chunks(piece))
-        {
-            vmath::grad_f64_slice(d, g, x, w);
-        }
-        assert!(
-            out.iter()
-                .zip(&want)
-                .all(|(o, w)| o.to_bits() == w.to_bits()),
-            "{d:?} f64"
-        );
+        whole_as_pieces(&g64, &x64, piece, f64::NAN, f64::to_bits, f64_grad, &what);
     }
+}
+
+/// `kernel(g, x, out)` on the whole arrays (streamed) against the same
+/// kernel run on `piece`-element pieces (never streamed), bit for bit, with
+/// both outputs pre-filled with NaN.
+fn whole_as_pieces<T: Copy>(
+    g: &[T],
+    x: &[T],
+    piece: usize,
+    nan: T,
+    bits: fn(T) -> u64,
+    kernel: impl Fn(&[T], &[T], &mut [T]),
+    what: &str,
+) {
+    let mut out = vec![nan; x.len()];
+    kernel(g, x, &mut out);
+    let mut want = vec![nan; x.len()];
+    for ((w, g), x) in want
+        .chunks_mut(piece)
+        .zip(g.chunks(piece))
+        .zip(x.chunks(piece))
+    {
+        kernel(g, x, w);
+    }
+    assert!(
+        out.iter().zip(&want).all(|(&o, &w)| bits(o) == bits(w)),
+        "{what} {}",
+        core::any::type_name::<T>()
+    );
 }
