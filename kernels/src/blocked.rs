@@ -42,6 +42,16 @@
 //! multiply-add per step) whatever the thread count, so results do not depend
 //! on it.
 //!
+//! A product whose A has every row the same (row stride 0) or whose B has
+//! every column the same (column stride 0) is rank one: W5's `G·Bᵀ` and
+//! `Aᵀ·G`, with G the spread gradient of a sum. [`repeated`] computes one
+//! row (column) of C as a one-row product through the same micro-kernel,
+//! in the same order, and copies it, so the bits are the formed product's.
+//! Compare bench W5 stand-alone, builds before and after alternating, two
+//! rounds: n = 1024 f32 18.9–19.3 -> 7.3–7.5 ms, f64 41.4–45.3 -> 16.1 ms;
+//! n = 256 f32 347–353 -> 159–162 µs, f64 684–688 -> 329–336 µs; n = 64
+//! f32 14.0–14.2 -> 7.9 µs, f64 25.2 -> 14.9–15.2 µs.
+//!
 //! Measured on the 2-core AVX-512 machine this was written on, with two
 //! threads, on W5's three products at n = 1024 (A·B, G·Bᵀ, Aᵀ·G), a
 //! stand-alone timing of `gemm`: f32 276–294 GFLOP/s, f64 138–142, against
@@ -51,7 +61,7 @@
 //! 540–600 µs for the three, f64 952–970 against 1120–1190).
 
 use core::arch::x86_64::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::element::Num;
 use crate::matmul::{Dst, Src};
@@ -78,6 +88,9 @@ pub(crate) trait Blocked: Num + Send + Sync {
     const NC: usize;
     /// Runs `f` with this thread's packing buffers for A and B.
     fn with_bufs<R>(f: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R;
+    /// This thread's buffer for the one column [`repeated`] computes (taken
+    /// out while in use, so the GEMM inside may use [`Blocked::with_bufs`]).
+    fn column() -> &'static std::thread::LocalKey<Cell<Vec<Self>>>;
     /// One micro-tile: `C[i][j] = alpha·Σ_p A[p][i]·B[p][j] + beta·C[i][j]`
     /// for A addressed as `ap + p·astep + i` (a packed panel, `astep = MR`,
     /// or column-major A read in place) and B addressed as `bp + p·bstep + j`
@@ -126,11 +139,12 @@ pub(crate) trait Blocked: Num + Send + Sync {
 }
 
 macro_rules! micro_kernel {
-    ($t:ty, $lanes:expr, $kc:expr, $mc:expr, $nc:expr, $bufs:ident, $vec:ty, $zero:ident,
+    ($t:ty, $lanes:expr, $kc:expr, $mc:expr, $nc:expr, $bufs:ident, $col:ident, $vec:ty, $zero:ident,
      $load:ident, $store:ident, $mask:ty, $mload:ident, $mstore:ident, $set1:ident, $fmadd:ident, $mul:ident,
      $pack_a_rows:ident, $pack_b_cols:ident) => {
         thread_local! {
             static $bufs: RefCell<(Vec<$t>, Vec<$t>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+            static $col: Cell<Vec<$t>> = const { Cell::new(Vec::new()) };
         }
 
         impl Blocked for $t {
@@ -145,6 +159,10 @@ macro_rules! micro_kernel {
                     let (a, bb) = &mut *b;
                     f(a, bb)
                 })
+            }
+
+            fn column() -> &'static std::thread::LocalKey<Cell<Vec<Self>>> {
+                &$col
             }
 
             #[inline]
@@ -293,6 +311,7 @@ micro_kernel!(
     252,
     1024,
     BUFS_F32,
+    COLUMN_F32,
     __m512,
     _mm512_setzero_ps,
     _mm512_loadu_ps,
@@ -313,6 +332,7 @@ micro_kernel!(
     126,
     1024,
     BUFS_F64,
+    COLUMN_F64,
     __m512d,
     _mm512_setzero_pd,
     _mm512_loadu_pd,
@@ -526,6 +546,129 @@ unsafe fn pack_b_cols_f64(b: *const f64, ldb: isize, kc: usize, panel: *mut f64)
             // SAFETY: (p, j) is in the panel's columns (the contract).
             unsafe { *panel.add(p * 16 + j) = *b.offset(j as isize * ldb).add(p) };
         }
+    }
+}
+
+/// [`gemm`] with `beta == 0` when every row of A is the same one (row
+/// stride 0, as in W5's `G·Bᵀ`, G the gradient of a sum spread over the
+/// product) or every column of B is (column stride 0, W5's `Aᵀ·G`), and
+/// true; false, with nothing written, otherwise. Then every row (resp.
+/// column) of C is the same too, so one row of C is computed as a 1×k by
+/// k×n product (resp. one column as the row `Cᵀ[0] = B[·,0]ᵀ·Aᵀ`) and
+/// copied: one pass over the other operand instead of m·k·n multiply-adds.
+///
+/// Each element is the sum the whole product would form: the same products
+/// (`fma(x, y, z)` is `fma(y, x, z)`), the same `KC` blocks in the same
+/// order and the same `alpha` step, through the same micro-kernel, whose
+/// arithmetic does not depend on the tile's row count, its packing or the
+/// thread count. So the bits equal those of the product with the repeated
+/// operand formed (`kernels/tests/matmul.rs` checks this).
+///
+/// # Safety
+/// As for [`gemm`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn repeated<T: Blocked>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: Src<T>,
+    b: Src<T>,
+    beta: T,
+    c: Dst<T>,
+    threads: usize,
+) -> bool {
+    if beta != T::ZERO {
+        return false;
+    }
+    if a.rs == 0 && m > 1 {
+        // SAFETY: row 0 of A and C is part of the caller's contract.
+        unsafe { gemm(1, k, n, alpha, a, b, beta, c, threads) };
+        let row0 = Src {
+            p: c.p,
+            rs: 0,
+            cs: 1,
+        };
+        // SAFETY: rows 1..m of C are valid for writes and distinct from
+        // row 0 (the caller's contract: C's elements are pairwise distinct).
+        unsafe {
+            for_rows(1..m, c, threads, n, &|_, row| {
+                core::ptr::copy_nonoverlapping(row0.at(0, 0), row, n)
+            })
+        };
+        return true;
+    }
+    if b.cs == 0 && n > 1 {
+        let mut col = T::column().take();
+        col.clear();
+        col.resize(m, T::ZERO);
+        // Bᵀ's one row reads B's column 0 down its rows; Aᵀ is A with its
+        // strides swapped.
+        let (bt, at) = (
+            Src {
+                p: b.p,
+                rs: 0,
+                cs: b.rs,
+            },
+            Src {
+                p: a.p,
+                rs: a.cs,
+                cs: a.rs,
+            },
+        );
+        let dst = Dst {
+            p: col.as_mut_ptr(),
+            rs: m as isize,
+        };
+        // SAFETY: Bᵀ and Aᵀ address the elements of B's column 0 and of A,
+        // valid by the caller's contract; `col` holds the m elements of the
+        // one row written, and is apart from A and B.
+        unsafe { gemm(1, k, m, alpha, bt, at, beta, dst, threads) };
+        let col_src = Src {
+            p: col.as_ptr(),
+            rs: 0,
+            cs: 1,
+        };
+        // SAFETY: every row of C is valid for writes (the caller's
+        // contract); `col` holds m elements.
+        unsafe {
+            for_rows(0..m, c, threads, n, &|i, row| {
+                core::slice::from_raw_parts_mut(row, n).fill(*col_src.at(0, i))
+            })
+        };
+        T::column().set(col);
+        return true;
+    }
+    false
+}
+
+/// Runs `fill(i, row i of C)` for each `i` in `rows`; on two threads when
+/// the rows hold at least two [`crate::par::min_chunk`]s of elements (the
+/// fills are memory bound).
+///
+/// # Safety
+/// Every row in `rows` of C must be valid for writes of n elements, and
+/// `fill` must write only the row it is given.
+unsafe fn for_rows<T: Send>(
+    rows: core::ops::Range<usize>,
+    c: Dst<T>,
+    threads: usize,
+    n: usize,
+    fill: &(dyn Fn(usize, *mut T) + Sync),
+) {
+    let big = rows.len() * n >= 2 * crate::par::min_chunk(crate::par::Cost::Cheap);
+    if threads >= 2 && big && rows.len() >= 2 {
+        let mid = rows.start + rows.len() / 2;
+        crate::par::join_spinning(
+            // SAFETY: the halves are disjoint rows of the caller's range.
+            || unsafe { for_rows(rows.start..mid, c, threads / 2, n, fill) },
+            || unsafe { for_rows(mid..rows.end, c, threads - threads / 2, n, fill) },
+        );
+        return;
+    }
+    for i in rows {
+        // SAFETY: row i is in the caller's range.
+        fill(i, unsafe { c.p.offset(i as isize * c.rs) });
     }
 }
 

@@ -683,3 +683,119 @@ fn a_one_value_zero_times_infinity_is_nan() {
     assert!(c[1].is_nan() && c[3].is_nan(), "{c:?}");
     assert_eq!([c[0], c[2]], [0.0, 0.0]);
 }
+
+/// `gemm` with every row of A the same (row stride 0: one value, or a row
+/// broadcast down) or every column of B the same (column stride 0) gives the
+/// bits of the same product with that operand formed: the repeated row or
+/// column of C is summed in the formed product's order. Values that are not
+/// integers (so the order of the sums shows), f32 and f64, depths of one and
+/// of several `KC` blocks, the other operand row- and column-major, C row-
+/// and column-major pre-filled with NaN, alpha 1 and not.
+#[test]
+#[cfg_attr(miri, ignore)] // large
+fn repeated_rows_or_columns_give_the_formed_products_bits() {
+    repeated_as_formed::<f32>(|v| v as f32, |v| v.to_bits() as u64);
+    repeated_as_formed::<f64>(|v| v, f64::to_bits);
+}
+
+fn repeated_as_formed<T: MatElem>(conv: fn(f64) -> T, bits: fn(T) -> u64) {
+    let value = |i: usize| conv(((i * 7919 + 13) % 1009) as f64 / 1009.0 - 0.31);
+    for (m, k, n) in [(64, 64, 64), (130, 300, 140), (200, 530, 129)] {
+        for (repeat_a, one_value) in [(true, true), (true, false), (false, true), (false, false)] {
+            // The repeated operand: one stored value or one stored row
+            // (column) broadcast, and the same values formed row-major.
+            let (rows, cols) = if repeat_a { (m, k) } else { (k, n) };
+            let line = if repeat_a { cols } else { rows };
+            let stored: Vec<T> = (0..if one_value { 1 } else { line })
+                .map(|i| value(i + 5))
+                .collect();
+            let (rs, cs) = match (repeat_a, one_value) {
+                (_, true) => (0, 0),
+                (true, false) => (0, 1),
+                (false, false) => (1, 0),
+            };
+            let formed: Vec<T> = (0..rows * cols)
+                .map(|e| stored[(e / cols) * rs as usize + (e % cols) * cs as usize])
+                .collect();
+            // The other operand.
+            let (orows, ocols) = if repeat_a { (k, n) } else { (m, k) };
+            let other: Vec<T> = (0..orows * ocols).map(value).collect();
+            for other_col_major in [false, true] {
+                let (ors, ocs) = if other_col_major {
+                    (1, orows as isize)
+                } else {
+                    (ocols as isize, 1)
+                };
+                for (c_col_major, alpha) in [(false, 1.0), (true, 1.0), (false, 0.7)] {
+                    let (rsc, csc) = if c_col_major {
+                        (1, m as isize)
+                    } else {
+                        (n as isize, 1)
+                    };
+                    let run = |rep: &[T], rrs: isize, rcs: isize| {
+                        let mut c = vec![conv(f64::NAN); m * n];
+                        if repeat_a {
+                            gemm(
+                                m,
+                                k,
+                                n,
+                                conv(alpha),
+                                rep,
+                                0,
+                                rrs,
+                                rcs,
+                                &other,
+                                0,
+                                ors,
+                                ocs,
+                                conv(0.0),
+                                &mut c,
+                                0,
+                                rsc,
+                                csc,
+                            );
+                        } else {
+                            gemm(
+                                m,
+                                k,
+                                n,
+                                conv(alpha),
+                                &other,
+                                0,
+                                ors,
+                                ocs,
+                                rep,
+                                0,
+                                rrs,
+                                rcs,
+                                conv(0.0),
+                                &mut c,
+                                0,
+                                rsc,
+                                csc,
+                            );
+                        }
+                        c
+                    };
+                    let got = run(&stored, rs, cs);
+                    let want = run(&formed, cols as isize, 1);
+                    let case = format!(
+                        "{m}x{k}x{n}, repeated {} ({}), other col-major {other_col_major}, \
+                         C col-major {c_col_major}, alpha {alpha}",
+                        if repeat_a { "A rows" } else { "B columns" },
+                        if one_value {
+                            "one value"
+                        } else {
+                            "broadcast line"
+                        },
+                    );
+                    let differ = got
+                        .iter()
+                        .zip(&want)
+                        .position(|(&x, &y)| bits(x) != bits(y));
+                    assert_eq!(differ, None, "{case}: first differing element");
+                }
+            }
+        }
+    }
+}

@@ -128,7 +128,8 @@ pub(crate) fn matmul(a: &Array, b: &Array, pool: &mut Pool) -> Result<Array> {
 
 /// The gradient of `a @ b` for input `k`: `g @ bᵀ` or `aᵀ @ g`, in the
 /// input's (batch-broadcast) shape. A spread `g` (W5's G) is read in place
-/// with stride 0.
+/// with stride 0; where the product then has every row or column the same,
+/// the GEMM forms one and copies it, with the formed product's bits.
 pub(crate) fn matmul_backward(
     a: &Array,
     b: &Array,
