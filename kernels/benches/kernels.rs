@@ -124,7 +124,8 @@ fn elementwise(c: &mut Criterion) {
 
 /// `kernels::matmul` (the crate's blocked AVX-512 GEMM for large products
 /// on AVX-512 machines, matrixmultiply otherwise) against raw
-/// matrixmultiply, with B row-major and transposed (W5's backward reads Bᵀ).
+/// matrixmultiply, with B row-major and transposed (W5's backward reads Bᵀ),
+/// and W5's two gradient products with a one-value G.
 fn gemm_of<T: MatElem>(c: &mut Criterion, name: &str) {
     let mut group = c.benchmark_group(format!("matmul {name}"));
     group.sample_size(10);
@@ -170,6 +171,21 @@ fn gemm_of<T: MatElem>(c: &mut Criterion, name: &str) {
                 },
             );
         }
+        // W5's gradient products, G one value read through zero strides:
+        // rank one, so the GEMM forms one row (column) of C and copies it
+        // (throughput still counts the nominal 2n³).
+        let g = [T::ONE];
+        let gl = Layout::contiguous(&[1, 1]).broadcast_to(&[n, n]).unwrap();
+        group.bench_with_input(
+            BenchmarkId::new("kernels::matmul G·Bᵀ", n),
+            &n,
+            |bch, _| bch.iter(|| matmul(black_box(&g), &gl, &b, &lt, &mut out)),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("kernels::matmul Aᵀ·G", n),
+            &n,
+            |bch, _| bch.iter(|| matmul(black_box(&a), &lt, &g, &gl, &mut out)),
+        );
     }
     group.finish();
 }
