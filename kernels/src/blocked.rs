@@ -549,10 +549,10 @@ unsafe fn pack_b_cols_f64(b: *const f64, ldb: isize, kc: usize, panel: *mut f64)
     }
 }
 
-/// [`gemm`] with `beta == 0` when every row of A is the same one (row
-/// stride 0, as in W5's `G·Bᵀ`, G the gradient of a sum spread over the
-/// product) or every column of B is (column stride 0, W5's `Aᵀ·G`), and
-/// true; false, with nothing written, otherwise. Then every row (resp.
+/// [`gemm`]'s first step: the product, with `beta == 0`, when every row of
+/// A is the same one (row stride 0, as in W5's `G·Bᵀ`, G the gradient of a
+/// sum spread over the product) or every column of B is (column stride 0,
+/// W5's `Aᵀ·G`), and true; false, with nothing written, otherwise. Then every row (resp.
 /// column) of C is the same too, so one row of C is computed as a 1×k by
 /// k×n product (resp. one column as the row `Cᵀ[0] = B[·,0]ᵀ·Aᵀ`) and
 /// copied: one pass over the other operand instead of m·k·n multiply-adds.
@@ -562,12 +562,13 @@ unsafe fn pack_b_cols_f64(b: *const f64, ldb: isize, kc: usize, panel: *mut f64)
 /// order and the same `alpha` step, through the same micro-kernel, whose
 /// arithmetic does not depend on the tile's row count, its packing or the
 /// thread count. So the bits equal those of the product with the repeated
-/// operand formed (`kernels/tests/matmul.rs` checks this).
+/// operand formed (`kernels/tests/matmul.rs` checks this). The one-row
+/// products themselves come back here and take the general path.
 ///
 /// # Safety
 /// As for [`gemm`].
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn repeated<T: Blocked>(
+unsafe fn repeated<T: Blocked>(
     m: usize,
     k: usize,
     n: usize,
@@ -693,6 +694,10 @@ pub(crate) unsafe fn gemm<T: Blocked>(
     c: Dst<T>,
     threads: usize,
 ) {
+    // SAFETY: the caller's contract, which is `repeated`'s.
+    if unsafe { repeated(m, k, n, alpha, a, b, beta, c, threads) } {
+        return;
+    }
     let nr = 2 * T::LANES;
     if threads < 2 {
         // SAFETY: the caller's contract.

@@ -193,12 +193,7 @@ pub(crate) mod sealed {
                             let threads = if small { 1 } else { crate::par::threads() };
                             // SAFETY: AVX-512F was detected; the rest is the
                             // caller's contract.
-                            unsafe {
-                                if !crate::blocked::repeated(m, k, n, alpha, a, b, beta, c, threads)
-                                {
-                                    crate::blocked::gemm(m, k, n, alpha, a, b, beta, c, threads)
-                                }
-                            };
+                            unsafe { crate::blocked::gemm(m, k, n, alpha, a, b, beta, c, threads) };
                             return true;
                         }
                     }
